@@ -22,3 +22,13 @@ export interface Engine {
   /** Stops accepting, drains what is queued, and releases threads and files. */
   close(): Promise<void>;
 }
+
+/**
+ * Write-ahead log seen from a mode: commands are appended (already stamped with `ts`) before their
+ * events are released. Implemented by src/journal; `single` owns one, `sharded` one per shard.
+ */
+export interface CommandJournal {
+  /** Appends one state-changing command; resolves once it is durable under the fsync policy. */
+  append(cmd: Command): Promise<void>;
+  close(): Promise<void>;
+}
