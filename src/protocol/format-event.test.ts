@@ -70,7 +70,17 @@ describe('formatEvent', () => {
   });
 
   it('formats an instrument with its own units and a null auction price as null', () => {
-    const def: EngineEvent = { ...instrument('ES', '0.25', '1'), referencePrice: 20001 };
+    const def: EngineEvent = {
+      type: 'instrument',
+      seq: 1,
+      ts: 0,
+      symbol: 'ES',
+      tickSize: '0.25',
+      lotSize: '1',
+      referencePrice: 20001,
+      stp: 'none',
+      phase: 'continuous',
+    };
     expect(formatEvent(def, new InstrumentRegistry())).toMatchObject({
       symbol: 'ES',
       referencePrice: '5000.25',
