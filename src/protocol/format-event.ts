@@ -7,18 +7,15 @@ import {
 } from '../core/index.js';
 import type { InstrumentRegistry } from './instrument-registry.js';
 
-/** Fields that hold a price in ticks and leave as a decimal string in the symbol's tick. */
-const PRICE_FIELDS = new Set(['price', 'stopPrice', 'lastPrice', 'referencePrice']);
-/** Fields that hold a quantity in lots and leave as a decimal string in the symbol's lot. */
-const QTY_FIELDS = new Set([
-  'qty',
-  'remainingQty',
-  'displayQty',
-  'makerLeaves',
-  'takerLeaves',
-  'volume',
-  'imbalance',
-]);
+/** Price fields (ticks -> decimal in the symbol's tick): `price` and any `...Price`. */
+const isPriceField = (key: string): boolean => key === 'price' || key.endsWith('Price');
+/** Quantity fields (lots -> decimal in the symbol's lot): `qty`, `...Qty`, `...Leaves`, totals. */
+const isQtyField = (key: string): boolean =>
+  key === 'qty' ||
+  key.endsWith('Qty') ||
+  key.endsWith('Leaves') ||
+  key === 'volume' ||
+  key === 'imbalance';
 
 export interface FormatOptions {
   /** Include the engine time `ts` (ns) of each event. Off by default: replay output stays terse. */
@@ -33,7 +30,7 @@ const INTEGER_UNIT: Decimal = { mantissa: 1n, scale: 0 };
  * Turns an engine event into its wire object: prices and quantities as canonical decimal strings
  * in the instrument's units, ids as strings. The engine's own `seq` is internal and dropped: the
  * writer numbers its output lines. Fields the core adds later pass through unchanged, so this
- * never hides information; unknown price/quantity fields would show as integers until listed.
+ * never hides information; new price / quantity fields are recognised by their names (`...Price`, `...Qty`).
  */
 export function formatEvent(
   event: EngineEvent,
@@ -59,9 +56,9 @@ export function formatEvent(
     if (key === 'type' || key === 'seq' || v === undefined) continue;
     if (key === 'ts') {
       if (opts.ts === true) out.ts = v;
-    } else if (typeof v === 'number' && PRICE_FIELDS.has(key)) {
+    } else if (typeof v === 'number' && isPriceField(key)) {
       out[key] = formatSteps(v, tick);
-    } else if (typeof v === 'number' && QTY_FIELDS.has(key)) {
+    } else if (typeof v === 'number' && isQtyField(key)) {
       out[key] = formatSteps(v, lot);
     } else if (key === 'tradeId') {
       out[key] = String(v);

@@ -10,6 +10,8 @@
  * - `formatEvent(event, registry, { ts? })`: an engine event -> wire object with decimal strings.
  *   Observe an `instrument` event before formatting events of that symbol.
  * - `decodeLine(text, line, registry)` / `encodeLine(seq, wireEvent)`: the JSONL line codec.
+ * - `readLineBatches(stream)` / `LineWriter` (jsonl-io.ts, the only file with node I/O):
+ *   streaming line input with backpressure and batched output that waits for `drain`.
  *
  * Ordering: edge checks run structure (malformed) -> symbol (unknown_symbol) -> values
  * (invalid_price, price_off_tick, invalid_qty, qty_off_lot, too_large), so a reason names the
@@ -23,3 +25,4 @@ export { InstrumentRegistry, type InstrumentUnits } from './instrument-registry.
 export { parseCommand, COMMAND_TYPES, type ParseResult } from './parse-command.js';
 export { formatEvent, type FormatOptions, type WireEvent } from './format-event.js';
 export { decodeLine, encodeLine, type DecodedLine } from './line-codec.js';
+export { readLineBatches, LineWriter, MAX_LINE_CHARS, type LineBatch } from './jsonl-io.js';

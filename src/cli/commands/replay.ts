@@ -1,12 +1,272 @@
-import type { Command } from 'commander';
+/**
+ * `crossbook replay`: JSON Lines commands in, JSON Lines events out (docs/protocol.md).
+ * Streams both ways: input is pulled one chunk at a time and output waits for `drain`, so memory
+ * is bounded by the engine state, never by the input size. Output order is command order in
+ * every mode; `seq` numbers output lines.
+ */
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import type { Command as Program } from 'commander';
+import cliProgress from 'cli-progress';
+import { Exchange, type Command, type EngineEvent } from '../../core/index.js';
+import {
+  decodeLine,
+  encodeLine,
+  formatEvent,
+  InstrumentRegistry,
+  LineWriter,
+  MAX_LINE_CHARS,
+  readLineBatches,
+  type DecodedLine,
+  type WireEvent,
+} from '../../protocol/index.js';
+import type { Engine, Mode } from '../../runtime/engine.js';
 
-// Placeholder until its issue lands; replaced by the real command.
-export function registerReplay(program: Command): void {
+const MODES: readonly Mode[] = ['single', 'sharded', 'lockfree', 'racy'];
+/** Commands in flight at once in the asynchronous modes: enough to keep workers busy. */
+const WINDOW = 512;
+
+export interface ReplayOptions {
+  input: Readable;
+  output: Writable;
+  mode: Mode;
+  shards?: number;
+  /** End the output stream when done (a file), or leave it open (stdout). */
+  endOutput: boolean;
+  onProgress?: (bytes: number) => void;
+}
+
+export interface ReplayStats {
+  lines: number;
+  commands: number;
+  events: number;
+}
+
+/** Something that runs commands: the Exchange itself, or an asynchronous Engine of a mode. */
+interface Driver {
+  readonly sync: boolean;
+  run(cmd: Command): EngineEvent[] | Promise<EngineEvent[]>;
+  close(): Promise<void>;
+}
+
+function exchangeDriver(): Driver {
+  const ex = new Exchange();
+  return { sync: true, run: (cmd) => ex.execute(cmd), close: async () => {} };
+}
+
+interface RuntimeModule {
+  createEngine(opts: { mode: Mode; shards?: number }): Engine | Promise<Engine>;
+}
+
+async function engineDriver(mode: Mode, shards: number | undefined): Promise<Driver> {
+  // Resolved at run time: the runtime modes are optional for `single`, which needs none of them.
+  const url = new URL('../../runtime/index.js', import.meta.url).href;
+  let runtime: RuntimeModule;
+  try {
+    runtime = (await import(url)) as RuntimeModule;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND')
+      throw new Error(`mode ${mode} is not available in this build`);
+    throw err;
+  }
+  const opts: { mode: Mode; shards?: number } = { mode };
+  if (shards !== undefined) opts.shards = shards;
+  const engine = await runtime.createEngine(opts);
+  return { sync: false, run: (cmd) => engine.submit(cmd), close: () => engine.close() };
+}
+
+/** Streams a whole replay. Resolves with counts once every event is written. */
+export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
+  const driver =
+    opts.mode === 'single' ? exchangeDriver() : await engineDriver(opts.mode, opts.shards);
+  const registry = new InstrumentRegistry();
+  const writer = new LineWriter(opts.output);
+  const stats: ReplayStats = { lines: 0, commands: 0, events: 0 };
+  // Results not yet written, in command order: an edge rejection or an engine answer to await.
+  const pending: (WireEvent | Promise<EngineEvent[]>)[] = [];
+  let head = 0;
+  let instrumentInFlight = false;
+  // Asynchronous modes stamp missing times themselves so every shard sees the same clock.
+  let lastTs = 0;
+
+  const emit = (wire: WireEvent) => {
+    writer.push(encodeLine(++stats.events, wire));
+  };
+  const emitEngine = (events: readonly EngineEvent[]) => {
+    for (const e of events) {
+      registry.observe(e);
+      emit(formatEvent(e, registry));
+    }
+  };
+  const settleOne = async () => {
+    const item = pending[head];
+    pending[head++] = undefined as never;
+    if (head > 4096 && head * 2 > pending.length) {
+      pending.splice(0, head);
+      head = 0;
+    }
+    if (item instanceof Promise) emitEngine(await item);
+    else emit(item);
+  };
+  const settleAll = async () => {
+    while (head < pending.length) await settleOne();
+    instrumentInFlight = false;
+  };
+
+  const handle = async (decoded: DecodedLine) => {
+    if (decoded.kind === 'blank') return;
+    if (decoded.kind === 'rejected') {
+      if (head < pending.length) pending.push(decoded.event);
+      else emit(decoded.event);
+      return;
+    }
+    const cmd = decoded.command;
+    stats.commands++;
+    if (driver.sync) {
+      emitEngine(driver.run(cmd) as EngineEvent[]);
+      return;
+    }
+    if (cmd.ts === undefined) cmd.ts = lastTs;
+    else lastTs = Math.max(lastTs, cmd.ts);
+    const answer = driver.run(cmd) as Promise<EngineEvent[]>;
+    answer.catch(() => {}); // awaited in order later; this only silences the early warning
+    pending.push(answer);
+    if (cmd.type === 'instrument') instrumentInFlight = true;
+    while (pending.length - head >= WINDOW) await settleOne();
+  };
+
+  try {
+    for await (const batch of readLineBatches(opts.input)) {
+      for (let i = 0; i < batch.lines.length; i++) {
+        const lineNo = batch.firstLine + i;
+        const text = batch.lines[i];
+        stats.lines = lineNo;
+        // The next line may use a symbol defined by a command still in flight.
+        if (instrumentInFlight) await settleAll();
+        if (text === null) {
+          await handle({ kind: 'rejected', event: overlongLine(lineNo) });
+        } else {
+          await handle(decodeLine(text, lineNo, registry));
+        }
+        if (writer.full) await writer.flush();
+      }
+      opts.onProgress?.(bytesRead(opts.input));
+    }
+    await settleAll();
+    await writer.close(opts.endOutput);
+  } finally {
+    await driver.close();
+  }
+  return stats;
+}
+
+function overlongLine(line: number): WireEvent {
+  return {
+    type: 'rejected',
+    reason: 'malformed',
+    line,
+    message: `Line ${line} is longer than ${MAX_LINE_CHARS} characters`,
+  };
+}
+
+function bytesRead(input: Readable): number {
+  return (input as Readable & { bytesRead?: number }).bytesRead ?? 0;
+}
+
+interface CliOptions {
+  in?: string;
+  out?: string;
+  mode: string;
+  shards?: string;
+  stats?: boolean;
+}
+
+async function runCli(o: CliOptions): Promise<void> {
+  if (!(MODES as readonly string[]).includes(o.mode)) {
+    throw new Error(`Unknown mode "${o.mode}": expected one of ${MODES.join(', ')}`);
+  }
+  let shards: number | undefined;
+  if (o.shards !== undefined) {
+    shards = Number(o.shards);
+    if (!Number.isInteger(shards) || shards < 1 || shards > 256) {
+      throw new Error(`--shards must be an integer from 1 to 256, got "${o.shards}"`);
+    }
+  }
+  const input = o.in === undefined ? process.stdin : await openInput(o.in);
+  const output = o.out === undefined ? process.stdout : await openOutput(o.out);
+  if (o.out === undefined) {
+    // A closed pipe downstream (`| head`) ends the run quietly rather than with a stack trace.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+    });
+  }
+  const bar = progressBar(o);
+  const started = performance.now();
+  const stats = await replay({
+    input,
+    output,
+    mode: o.mode as Mode,
+    shards,
+    endOutput: o.out !== undefined,
+    onProgress: bar === null ? undefined : (bytes) => bar.update(bytes),
+  });
+  bar?.stop();
+  if (o.stats === true) {
+    const secs = (performance.now() - started) / 1000;
+    process.stderr.write(
+      `replayed ${stats.commands} commands from ${stats.lines} lines into ${stats.events} events ` +
+        `in ${secs.toFixed(2)} s (${Math.round(stats.commands / secs)} commands/s)\n`,
+    );
+  }
+}
+
+/** Opens a file for reading, failing early with a clear message instead of mid-stream. */
+function openInput(path: string): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    const s = createReadStream(path, { highWaterMark: 1 << 16 });
+    s.once('open', () => resolve(s));
+    s.once('error', (err) => reject(new Error(`Cannot read ${path}: ${err.message}`)));
+  });
+}
+
+function openOutput(path: string): Promise<Writable> {
+  return new Promise((resolve, reject) => {
+    const s = createWriteStream(path);
+    s.once('open', () => resolve(s));
+    s.once('error', (err) => reject(new Error(`Cannot write ${path}: ${err.message}`)));
+  });
+}
+
+/** A byte progress bar on stderr, only for a file-to-file run watched by a person. */
+function progressBar(o: CliOptions): cliProgress.SingleBar | null {
+  if (o.in === undefined || o.out === undefined || process.stderr.isTTY !== true) return null;
+  const total = statSync(o.in).size;
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'replay [{bar}] {percentage}% | {value}/{total} bytes' },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return bar;
+}
+
+export function registerReplay(program: Program): void {
   program
     .command('replay')
-    .description('(not built yet)')
-    .action(() => {
-      console.error('crossbook replay is not built yet');
-      process.exit(2);
+    .description('Run JSON Lines commands through the engine and write JSON Lines events')
+    .option('--in <file>', 'read commands from a file (default: stdin)')
+    .option('--out <file>', 'write events to a file (default: stdout)')
+    .option('--mode <mode>', `concurrency mode: ${MODES.join(' | ')}`, 'single')
+    .option('--shards <n>', 'number of shards for --mode sharded')
+    .option('--stats', 'print counts and throughput to stderr at the end')
+    .action(async (o: CliOptions) => {
+      try {
+        await runCli(o);
+      } catch (err) {
+        process.stderr.write(
+          `crossbook replay: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
+        process.exitCode = 1;
+      }
     });
 }
