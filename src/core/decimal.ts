@@ -43,8 +43,7 @@ function pow10(n: number): bigint {
 }
 
 export type StepResult =
-  | { ok: true; value: number }
-  | { ok: false; error: 'malformed' | 'off_step' | 'too_large' };
+  { ok: true; value: number } | { ok: false; error: 'malformed' | 'off_step' | 'too_large' };
 
 /** Converts a decimal string to an integer count of `step`s (e.g. price to ticks) exactly. */
 export function toSteps(text: string, step: Decimal): StepResult {

@@ -74,6 +74,19 @@ export interface OrderCancelled extends EventBase {
   reason: CancelReason;
 }
 
+/** Self-trade prevention `decrement`: an order shrank without a trade and stays live. */
+export interface OrderReduced extends EventBase {
+  type: 'reduced';
+  symbol: string;
+  orderId: string;
+  account: string;
+  /** Quantity removed. */
+  qty: number;
+  /** Open quantity left. */
+  leavesQty: number;
+  reason: 'stp';
+}
+
 export interface OrderReplaced extends EventBase {
   type: 'replaced';
   symbol: string;
@@ -156,6 +169,7 @@ export type EngineEvent =
   | TradeExecuted
   | OrderCancelled
   | OrderReplaced
+  | OrderReduced
   | StopTriggered
   | PhaseChanged
   | IndicativeAuction

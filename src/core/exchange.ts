@@ -1,10 +1,28 @@
 /**
- * The deterministic multi-instrument engine: commands in, events out. (Skeleton: the matching
- * implementation lands with the foundation issue; the public API below is the contract.)
+ * The deterministic multi-instrument engine: commands in, events out. It owns the instruments,
+ * the client order id registry (ids are unique for the life of the engine, across symbols) and
+ * the sequence counters; matching itself is per instrument (matcher.ts, call-phase.ts).
  */
+import { FastBook } from './book/fast-book.js';
 import type { OrderBookFactory } from './book/order-book.js';
-import type { Command } from './commands.js';
+import { changePhase } from './call-phase.js';
+import type {
+  CancelOrder,
+  Command,
+  DefineInstrument,
+  MassCancel,
+  PlaceOrder,
+  ReplaceOrder,
+  SetPhase,
+} from './commands.js';
+import { parseDecimal } from './decimal.js';
 import type { EngineEvent } from './events.js';
+import { StateHasher } from './hash.js';
+import { bandToBps, Matcher, type MatcherContext } from './matcher.js';
+import { S_FREE } from './order-table.js';
+import type { RejectReason } from './reasons.js';
+import { BUY, PHASES, SELL, STP_MODES, type InstrumentConfig } from './types.js';
+import { restoreMatcher, snapshotMatcher, type MatcherSnapshot } from './snapshot.js';
 
 export interface ExchangeOptions {
   /** Which book implementation each instrument uses (default: the fast book). */
@@ -14,35 +32,370 @@ export interface ExchangeOptions {
 /** Plain JSON data: everything needed to rebuild an Exchange exactly. */
 export interface ExchangeSnapshot {
   version: 1;
-  [key: string]: unknown;
+  seq: number;
+  tradeId: number;
+  serial: number;
+  instruments: MatcherSnapshot[];
+  /** Every client order id ever accepted, in acceptance order of registration. */
+  orderIds: string[];
 }
 
+/** Registry value for an id whose order is gone: the id stays taken. */
+const DONE = -1;
+const HANDLE_SPAN = 4294967296;
+
 export class Exchange {
-  constructor(_opts: ExchangeOptions = {}) {}
+  private readonly bookFactory: OrderBookFactory;
+  private readonly matchers = new Map<string, Matcher>();
+  private readonly list: Matcher[] = [];
+  /** Client order id -> instrument index * 2^32 + oid (or DONE). */
+  private readonly ids = new Map<string, number>();
+  private readonly ctx: MatcherContext = { seq: 0, tradeId: 0, serial: 0, out: [] };
+
+  constructor(opts: ExchangeOptions = {}) {
+    this.bookFactory = opts.book ?? (() => new FastBook());
+  }
 
   /** Applies one command and returns the events it caused, each with the next `seq`. */
-  execute(_cmd: Command): EngineEvent[] {
-    throw new Error('not built yet');
+  execute(cmd: Command): EngineEvent[] {
+    const out: EngineEvent[] = [];
+    this.ctx.out = out;
+    switch (cmd.type) {
+      case 'place':
+        this.place(cmd);
+        break;
+      case 'cancel':
+        this.cancel(cmd);
+        break;
+      case 'replace':
+        this.replace(cmd);
+        break;
+      case 'instrument':
+        this.define(cmd);
+        break;
+      case 'massCancel':
+        this.massCancel(cmd);
+        break;
+      case 'phase':
+        this.phase(cmd);
+        break;
+      case 'clock':
+        for (const m of this.list) m.begin(cmd.ts);
+        break;
+      case 'snapshot': {
+        const m = this.matchers.get(cmd.symbol);
+        if (m === undefined) this.reject(cmd, 'unknown_symbol', `Unknown symbol ${cmd.symbol}`);
+        else {
+          m.emit({
+            type: 'book',
+            seq: 0,
+            ts: m.clock,
+            symbol: m.symbol,
+            bids: m.levels(BUY),
+            asks: m.levels(SELL),
+          });
+        }
+        break;
+      }
+      default:
+        this.reject({}, 'malformed', `Unknown command type ${(cmd as { type: unknown }).type}`);
+    }
+    return out;
   }
 
   /** Sequence number of the last event produced (0 before any). */
   get seq(): number {
-    return 0;
+    return this.ctx.seq;
+  }
+
+  /** The configuration of every instrument, in definition order. */
+  instruments(): InstrumentConfig[] {
+    return this.list.map((m) => m.config);
+  }
+
+  /** The matcher of one symbol, for read-only views (benchmarks, tests). */
+  matcher(symbol: string): Matcher | undefined {
+    return this.matchers.get(symbol);
   }
 
   /** Hash of the whole state: books, orders, stops, phases, counters. */
   stateHash(): string {
-    throw new Error('not built yet');
+    const h = new StateHasher();
+    h.number(this.ctx.seq).number(this.ctx.tradeId).number(this.ctx.serial).number(this.ids.size);
+    for (const m of this.list) hashMatcher(m, h);
+    return h.digest();
   }
 
   /** Structural self-check of every book and of the engine's own indexes. Throws on a breach. */
-  validate(): void {}
+  validate(): void {
+    for (const m of this.list) {
+      m.book.validate();
+      const o = m.orders;
+      let live = 0;
+      for (let oid = 0; oid < o.size; oid++) {
+        if (o.state[oid] === S_FREE) continue;
+        live++;
+        const q = o.quantity[oid];
+        if (o.filled[oid] + o.leaves[oid] + o.cancelled[oid] !== q || o.filled[oid] > q) {
+          throw new Error(`${m.symbol} order ${o.clientId[oid]}: quantities do not add up`);
+        }
+        if (!(o.leaves[oid] > 0))
+          throw new Error(`${m.symbol} order ${o.clientId[oid]}: live with no leaves`);
+        const h = this.ids.get(o.clientId[oid]);
+        if (h !== m.index * HANDLE_SPAN + oid)
+          throw new Error(`order ${o.clientId[oid]} not registered`);
+      }
+      if (live !== o.live) throw new Error(`${m.symbol}: live count ${o.live} != ${live}`);
+      const bid = m.book.bestPrice(BUY);
+      const ask = m.book.bestPrice(SELL);
+      if (m.phase === 'continuous' && bid >= ask)
+        throw new Error(`${m.symbol}: book crossed ${bid} >= ${ask}`);
+    }
+  }
 
   snapshot(): ExchangeSnapshot {
-    throw new Error('not built yet');
+    return {
+      version: 1,
+      seq: this.ctx.seq,
+      tradeId: this.ctx.tradeId,
+      serial: this.ctx.serial,
+      instruments: this.list.map(snapshotMatcher),
+      orderIds: [...this.ids.keys()],
+    };
   }
 
-  static restore(_snap: ExchangeSnapshot, opts: ExchangeOptions = {}): Exchange {
-    return new Exchange(opts);
+  static restore(snap: ExchangeSnapshot, opts: ExchangeOptions = {}): Exchange {
+    if (snap.version !== 1) throw new Error(`Unsupported snapshot version ${String(snap.version)}`);
+    const ex = new Exchange(opts);
+    ex.ctx.seq = snap.seq;
+    ex.ctx.tradeId = snap.tradeId;
+    ex.ctx.serial = snap.serial;
+    for (const id of snap.orderIds) ex.ids.set(id, DONE);
+    for (const ms of snap.instruments) {
+      const m = ex.addMatcher(ms.config);
+      restoreMatcher(m, ms, (clientId, oid) => ex.ids.set(clientId, m.index * HANDLE_SPAN + oid));
+    }
+    return ex;
   }
+
+  // ---- commands -----------------------------------------------------------------------------
+
+  private define(cmd: DefineInstrument): void {
+    const c = cmd.instrument;
+    if (this.matchers.has(c.symbol)) {
+      this.reject(
+        { symbol: c.symbol },
+        'duplicate_symbol',
+        `Instrument ${c.symbol} is already defined`,
+      );
+      return;
+    }
+    const problem = checkInstrument(c);
+    if (problem !== null) {
+      this.reject({ symbol: c.symbol }, 'malformed', `Cannot define ${c.symbol}: ${problem}`);
+      return;
+    }
+    const m = this.addMatcher({ ...c });
+    m.begin(cmd.ts);
+    m.emit({
+      type: 'instrument',
+      seq: 0,
+      ts: m.clock,
+      symbol: c.symbol,
+      tickSize: c.tickSize,
+      lotSize: c.lotSize,
+      bandPct: c.bandPct,
+      referencePrice: c.referencePrice,
+      stp: c.stp ?? 'none',
+      phase: m.phase,
+    });
+  }
+
+  private addMatcher(config: InstrumentConfig): Matcher {
+    const m = new Matcher(config, this.bookFactory(), this.ctx, this.list.length);
+    m.reopenAfterHalt = () => changePhase(m, 'continuous', 'reopen');
+    this.matchers.set(config.symbol, m);
+    this.list.push(m);
+    return m;
+  }
+
+  private place(cmd: PlaceOrder): void {
+    const m = this.matchers.get(cmd.symbol);
+    if (m === undefined) {
+      this.reject(
+        cmd,
+        'unknown_symbol',
+        `Cannot place order ${cmd.orderId}: unknown symbol ${cmd.symbol}`,
+      );
+      return;
+    }
+    m.begin(cmd.ts);
+    if (this.ids.has(cmd.orderId)) {
+      m.reject(
+        cmd,
+        'duplicate_order_id',
+        `Cannot place order ${cmd.orderId}: order id already used`,
+      );
+      return;
+    }
+    const oid = m.place(cmd);
+    if (oid >= 0) this.ids.set(cmd.orderId, m.index * HANDLE_SPAN + oid);
+  }
+
+  /** Finds a live order of this account on this symbol, or -1: foreign orders look unknown. */
+  private find(m: Matcher, orderId: string, account: string): number {
+    const h = this.ids.get(orderId);
+    if (h === undefined || h === DONE || Math.floor(h / HANDLE_SPAN) !== m.index) return -1;
+    const oid = h % HANDLE_SPAN;
+    const o = m.orders;
+    if (o.state[oid] === S_FREE || o.clientId[oid] !== orderId || o.account[oid] !== account) {
+      return -1;
+    }
+    return oid;
+  }
+
+  private cancel(cmd: CancelOrder): void {
+    const m = this.matchers.get(cmd.symbol);
+    if (m === undefined) {
+      this.reject(
+        cmd,
+        'unknown_symbol',
+        `Cannot cancel order ${cmd.orderId}: unknown symbol ${cmd.symbol}`,
+      );
+      return;
+    }
+    m.begin(cmd.ts);
+    const oid = this.find(m, cmd.orderId, cmd.account);
+    if (oid < 0)
+      m.reject(cmd, 'unknown_order', `Cannot cancel order ${cmd.orderId}: unknown order id`);
+    else m.cancel(oid);
+  }
+
+  private replace(cmd: ReplaceOrder): void {
+    const m = this.matchers.get(cmd.symbol);
+    if (m === undefined) {
+      this.reject(
+        cmd,
+        'unknown_symbol',
+        `Cannot replace order ${cmd.orderId}: unknown symbol ${cmd.symbol}`,
+      );
+      return;
+    }
+    m.begin(cmd.ts);
+    const oid = this.find(m, cmd.orderId, cmd.account);
+    if (oid < 0)
+      m.reject(cmd, 'unknown_order', `Cannot replace order ${cmd.orderId}: unknown order id`);
+    else m.replace(oid, cmd);
+  }
+
+  private massCancel(cmd: MassCancel): void {
+    let targets = this.list;
+    if (cmd.symbol !== undefined) {
+      const m = this.matchers.get(cmd.symbol);
+      if (m === undefined) {
+        this.reject(cmd, 'unknown_symbol', `Cannot mass-cancel: unknown symbol ${cmd.symbol}`);
+        return;
+      }
+      targets = [m];
+    }
+    let count = 0;
+    for (const m of targets) {
+      m.begin(cmd.ts);
+      count += m.massCancel(cmd.account);
+    }
+    const ts = targets.length > 0 ? Math.max(...targets.map((m) => m.clock)) : (cmd.ts ?? 0);
+    const event: EngineEvent = {
+      type: 'massCancelled',
+      seq: ++this.ctx.seq,
+      ts,
+      account: cmd.account,
+      symbol: cmd.symbol,
+      count,
+    };
+    this.ctx.out.push(event);
+  }
+
+  private phase(cmd: SetPhase): void {
+    const m = this.matchers.get(cmd.symbol);
+    if (m === undefined) {
+      this.reject(cmd, 'unknown_symbol', `Cannot change phase: unknown symbol ${cmd.symbol}`);
+      return;
+    }
+    m.begin(cmd.ts);
+    if (!PHASES.includes(cmd.phase)) {
+      m.reject({}, 'malformed', `Unknown phase ${cmd.phase}`);
+    } else if (!changePhase(m, cmd.phase, 'command')) {
+      m.reject({}, 'no_change', `${m.symbol} is already in phase ${cmd.phase}`);
+    }
+  }
+
+  private reject(
+    cmd: { orderId?: string; symbol?: string; account?: string; ts?: number },
+    reason: RejectReason,
+    message: string,
+  ): void {
+    this.ctx.out.push({
+      type: 'rejected',
+      seq: ++this.ctx.seq,
+      ts: cmd.ts ?? 0,
+      orderId: cmd.orderId,
+      symbol: cmd.symbol,
+      account: cmd.account,
+      reason,
+      message,
+    });
+  }
+}
+
+/** Why an instrument definition is unusable, or null. */
+function checkInstrument(c: InstrumentConfig): string | null {
+  if (typeof c.symbol !== 'string' || c.symbol.length === 0)
+    return 'symbol must be a non-empty string';
+  for (const [name, text] of [
+    ['tickSize', c.tickSize],
+    ['lotSize', c.lotSize],
+  ] as const) {
+    const d = typeof text === 'string' ? parseDecimal(text) : null;
+    if (d === null || d.mantissa <= 0n) return `${name} must be a positive decimal`;
+  }
+  if (c.bandPct !== undefined) {
+    const d = parseDecimal(c.bandPct);
+    if (d === null || d.mantissa <= 0n) return 'bandPct must be a positive decimal';
+    try {
+      bandToBps(c.bandPct);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  if (
+    c.referencePrice !== undefined &&
+    !(Number.isSafeInteger(c.referencePrice) && c.referencePrice > 0)
+  ) {
+    return 'referencePrice must be a positive number of ticks';
+  }
+  if (c.stp !== undefined && !STP_MODES.includes(c.stp)) return `unknown stp mode ${c.stp}`;
+  if (c.phase !== undefined && !PHASES.includes(c.phase)) return `unknown phase ${c.phase}`;
+  if (c.haltPauseNs !== undefined && !(Number.isSafeInteger(c.haltPauseNs) && c.haltPauseNs >= 0)) {
+    return 'haltPauseNs must be a non-negative integer';
+  }
+  return null;
+}
+
+function hashMatcher(m: Matcher, h: StateHasher): void {
+  const o = m.orders;
+  h.string(m.symbol).string(m.phase).number(m.lastPrice).number(m.haltUntil).number(m.clock);
+  const order = (oid: number) => {
+    h.string(o.clientId[oid]).string(o.account[oid]).number(o.price[oid]).number(o.stopPrice[oid]);
+    h.number(o.leaves[oid]).number(o.filled[oid]).number(o.cancelled[oid]).number(o.expireAt[oid]);
+  };
+  for (const side of [BUY, SELL] as const) {
+    for (let oid = m.book.best(side); oid !== -1; oid = m.book.next(oid)) {
+      order(oid);
+      h.number(m.book.qtyOf(oid));
+    }
+    h.number(-1);
+    for (const oid of m.callMarkets[side]) order(oid);
+    h.number(-2);
+  }
+  for (const oid of m.stops) order(oid);
 }

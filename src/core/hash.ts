@@ -4,8 +4,12 @@ export class StateHasher {
   private b = 0x01000193 ^ 0x5bd1e995;
 
   number(n: number): this {
+    if (!Number.isFinite(n)) {
+      this.word(n !== n ? 0x7ff80001 : n > 0 ? 0x7ff00001 : 0xfff00001);
+      return this;
+    }
     // Split into two 32-bit halves so integers up to 2^53 (and negatives) hash exactly.
-    const lo = n % 4294967296 | 0;
+    const lo = (n % 4294967296) | 0;
     const hi = Math.floor(n / 4294967296) | 0;
     this.word(lo);
     this.word(hi);
