@@ -79,3 +79,11 @@ export {
   type JournaledEntry,
   type RecoveryInfo,
 } from './durable-exchange.js';
+export { CommandFormatter } from './command-format.js';
+export {
+  verifyJournal,
+  dumpJournal,
+  compactJournal,
+  type VerifyResult,
+  type CompactResult,
+} from './journal-tools.js';

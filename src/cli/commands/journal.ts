@@ -1,12 +1,109 @@
+/**
+ * `crossbook journal verify|dump|compact DIR`: inspect and maintain a write-ahead journal.
+ * verify is read-only; corruption in the middle exits 1 with the file and byte offset.
+ */
 import type { Command } from 'commander';
+import {
+  compactJournal,
+  dumpJournal,
+  JournalCorruptionError,
+  verifyJournal,
+} from '../../journal/index.js';
 
-// Placeholder until its issue lands; replaced by the real command.
+function fail(err: unknown, json: boolean): never {
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) {
+    const out: Record<string, unknown> = { ok: false, error: message };
+    if (err instanceof JournalCorruptionError) {
+      out.file = err.file;
+      out.offset = err.offset;
+    }
+    process.stdout.write(JSON.stringify(out) + '\n');
+  } else {
+    console.error(message);
+  }
+  process.exit(1);
+}
+
 export function registerJournal(program: Command): void {
-  program
+  const journal = program
     .command('journal')
-    .description('(not built yet)')
-    .action(() => {
-      console.error('crossbook journal is not built yet');
-      process.exit(2);
+    .description('Inspect and maintain a write-ahead journal directory');
+
+  journal
+    .command('verify')
+    .argument('<dir>', 'journal directory')
+    .option('--json', 'print one JSON object')
+    .description('Check every record (length, CRC32C, sequence) and recompute the state hash')
+    .action((dir: string, o: { json?: boolean }) => {
+      try {
+        const r = verifyJournal({ dir });
+        if (o.json) {
+          const out: Record<string, unknown> = {
+            records: r.records,
+            lastSeq: r.lastSeq,
+            stateHash: r.stateHash,
+            ok: true,
+          };
+          out.snapshotSeq = r.snapshotSeq;
+          out.segments = r.segments;
+          if (r.tornTail) out.tornTail = r.tornTail;
+          process.stdout.write(JSON.stringify(out) + '\n');
+        } else {
+          const torn = r.tornTail
+            ? `; torn tail of ${r.tornTail.bytes} bytes at ${r.tornTail.file}:${r.tornTail.offset} (truncated on next open)`
+            : '';
+          process.stdout.write(
+            `ok: ${r.records} records in ${r.segments} segments, last seq ${r.lastSeq}, snapshot at ${r.snapshotSeq}, state hash ${r.stateHash}${torn}\n`,
+          );
+        }
+      } catch (err) {
+        fail(err, o.json === true);
+      }
+    });
+
+  journal
+    .command('dump')
+    .argument('<dir>', 'journal directory')
+    .option('--seq', 'add the journal sequence number (journalSeq) to each line')
+    .description(
+      'Print the records as replay-protocol JSON lines (feed them back to `crossbook replay`)',
+    )
+    .action(async (dir: string, o: { seq?: boolean }) => {
+      try {
+        let buf = '';
+        dumpJournal({
+          dir,
+          withSeq: o.seq === true,
+          line: (obj) => {
+            buf += JSON.stringify(obj) + '\n';
+            if (buf.length > 1 << 16) {
+              process.stdout.write(buf);
+              buf = '';
+            }
+          },
+        });
+        await new Promise<void>((resolve) => process.stdout.write(buf, () => resolve()));
+      } catch (err) {
+        fail(err, false);
+      }
+    });
+
+  journal
+    .command('compact')
+    .argument('<dir>', 'journal directory')
+    .option('--json', 'print one JSON object')
+    .description('Take a snapshot and remove the segments it covers')
+    .action(async (dir: string, o: { json?: boolean }) => {
+      try {
+        const r = await compactJournal({ dir });
+        if (o.json) process.stdout.write(JSON.stringify({ ok: true, ...r }) + '\n');
+        else
+          process.stdout.write(
+            `snapshot at seq ${r.snapshotSeq} (state hash ${r.stateHash}); removed ${r.removedSegments.length} segments, ${r.removedSnapshots.length} older snapshots\n`,
+          );
+      } catch (err) {
+        fail(err, o.json === true);
+      }
     });
 }
