@@ -38,8 +38,8 @@ export function decodeLine(text: string, line: number, registry: InstrumentRegis
   if (parsed.orderId !== undefined) event.orderId = parsed.orderId;
   if (parsed.symbol !== undefined) event.symbol = parsed.symbol;
   event.reason = parsed.reason;
-  event.message = parsed.message;
   if (parsed.reason === 'malformed') event.line = line;
+  event.message = parsed.message;
   return { kind: 'rejected', event };
 }
 
