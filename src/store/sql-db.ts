@@ -1,0 +1,23 @@
+/**
+ * The little SQL surface the store needs, implemented once per database. SQL is written with `?`
+ * placeholders; the postgres adapter numbers them. Values are numbers, strings, null or bigint.
+ */
+export type SqlValue = string | number | bigint | null;
+
+export interface SqlDb {
+  readonly dialect: 'sqlite' | 'postgres';
+  all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs a statement; resolves with the number of rows changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs fn in one transaction; transactions are serialised. */
+  tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** `?` -> `$1, $2, ...` (our SQL never has a literal `?`). */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
