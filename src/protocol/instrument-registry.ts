@@ -42,7 +42,8 @@ export class InstrumentRegistry {
     for (const e of events) if (e.type === 'instrument') this.define(e);
   }
 
-  private define(e: Pick<InstrumentDefined, 'symbol' | 'tickSize' | 'lotSize'>): void {
+  /** Adds a symbol the engine already has (e.g. recovered from a journal). First one wins. */
+  define(e: Pick<InstrumentDefined, 'symbol' | 'tickSize' | 'lotSize'>): void {
     if (this.bySymbol.has(e.symbol)) return;
     this.bySymbol.set(e.symbol, {
       symbol: e.symbol,

@@ -8,7 +8,13 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Command as Program } from 'commander';
 import cliProgress from 'cli-progress';
-import { Exchange, type Command, type EngineEvent } from '../../core/index.js';
+import {
+  Exchange,
+  type Command,
+  type EngineEvent,
+  type InstrumentConfig,
+} from '../../core/index.js';
+import { FSYNC_POLICIES, openDurableExchange, type FsyncPolicy } from '../../journal/index.js';
 import {
   decodeLine,
   encodeLine,
@@ -31,6 +37,9 @@ export interface ReplayOptions {
   output: Writable;
   mode: Mode;
   shards?: number;
+  /** Journal directory: recover from it first, then journal every command before printing. */
+  journal?: string;
+  fsync?: FsyncPolicy;
   /** End the output stream when done (a file), or leave it open (stdout). */
   endOutput: boolean;
   onProgress?: (bytes: number) => void;
@@ -40,6 +49,8 @@ export interface ReplayStats {
   lines: number;
   commands: number;
   events: number;
+  /** Journal seq the run resumed from (0 without --journal or with a new one). */
+  recovered: number;
 }
 
 /** Something that runs commands: the Exchange itself, or an asynchronous Engine of a mode. */
@@ -47,11 +58,35 @@ interface Driver {
   readonly sync: boolean;
   run(cmd: Command): EngineEvent[] | Promise<EngineEvent[]>;
   close(): Promise<void>;
+  /** Instruments that exist before the first command (recovered from a journal). */
+  instruments: InstrumentConfig[];
+  recovered: number;
 }
 
 function exchangeDriver(): Driver {
   const ex = new Exchange();
-  return { sync: true, run: (cmd) => ex.execute(cmd), close: async () => {} };
+  return {
+    sync: true,
+    run: (cmd) => ex.execute(cmd),
+    close: async () => {},
+    instruments: [],
+    recovered: 0,
+  };
+}
+
+/** The single engine made durable: events are released only once their command is journaled. */
+async function durableDriver(dir: string, fsync: FsyncPolicy | undefined): Promise<Driver> {
+  const dx = await openDurableExchange({ dir, fsync });
+  return {
+    sync: false,
+    run: (cmd) => {
+      const r = dx.execute(cmd);
+      return r.durable.then(() => r.events);
+    },
+    close: () => dx.close(),
+    instruments: dx.exchange.instruments(),
+    recovered: dx.recovered.lastSeq,
+  };
 }
 
 interface RuntimeModule {
@@ -73,22 +108,37 @@ async function engineDriver(mode: Mode, shards: number | undefined): Promise<Dri
   const opts: { mode: Mode; shards?: number } = { mode };
   if (shards !== undefined) opts.shards = shards;
   const engine = await runtime.createEngine(opts);
-  return { sync: false, run: (cmd) => engine.submit(cmd), close: () => engine.close() };
+  return {
+    sync: false,
+    run: (cmd) => engine.submit(cmd),
+    close: () => engine.close(),
+    instruments: [],
+    recovered: 0,
+  };
+}
+
+function openDriver(opts: ReplayOptions): Promise<Driver> {
+  if (opts.journal !== undefined) {
+    if (opts.mode !== 'single') {
+      throw new Error(`--journal is supported with --mode single only, not ${opts.mode}`);
+    }
+    return durableDriver(opts.journal, opts.fsync);
+  }
+  if (opts.mode === 'single') return Promise.resolve(exchangeDriver());
+  return engineDriver(opts.mode, opts.shards);
 }
 
 /** Streams a whole replay. Resolves with counts once every event is written. */
 export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
-  const driver =
-    opts.mode === 'single' ? exchangeDriver() : await engineDriver(opts.mode, opts.shards);
+  const driver = await openDriver(opts);
   const registry = new InstrumentRegistry();
+  for (const config of driver.instruments) registry.define(config);
   const writer = new LineWriter(opts.output);
-  const stats: ReplayStats = { lines: 0, commands: 0, events: 0 };
+  const stats: ReplayStats = { lines: 0, commands: 0, events: 0, recovered: driver.recovered };
   // Results not yet written, in command order: an edge rejection or an engine answer to await.
   const pending: (WireEvent | Promise<EngineEvent[]>)[] = [];
   let head = 0;
   let instrumentInFlight = false;
-  // Asynchronous modes stamp missing times themselves so every shard sees the same clock.
-  let lastTs = 0;
 
   const emit = (wire: WireEvent) => {
     writer.push(encodeLine(++stats.events, wire));
@@ -127,8 +177,6 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
       emitEngine(driver.run(cmd) as EngineEvent[]);
       return;
     }
-    if (cmd.ts === undefined) cmd.ts = lastTs;
-    else lastTs = Math.max(lastTs, cmd.ts);
     const answer = driver.run(cmd) as Promise<EngineEvent[]>;
     answer.catch(() => {}); // awaited in order later; this only silences the early warning
     pending.push(answer);
@@ -179,6 +227,8 @@ interface CliOptions {
   out?: string;
   mode: string;
   shards?: string;
+  journal?: string;
+  fsync?: string;
   stats?: boolean;
 }
 
@@ -193,6 +243,13 @@ async function runCli(o: CliOptions): Promise<void> {
       throw new Error(`--shards must be an integer from 1 to 256, got "${o.shards}"`);
     }
   }
+  if (o.fsync !== undefined && !(FSYNC_POLICIES as readonly string[]).includes(o.fsync)) {
+    throw new Error(
+      `Unknown fsync policy "${o.fsync}": expected one of ${FSYNC_POLICIES.join(', ')}`,
+    );
+  }
+  if (o.fsync !== undefined && o.journal === undefined)
+    throw new Error('--fsync needs --journal DIR');
   const input = o.in === undefined ? process.stdin : await openInput(o.in);
   const output = o.out === undefined ? process.stdout : await openOutput(o.out);
   if (o.out === undefined) {
@@ -208,11 +265,16 @@ async function runCli(o: CliOptions): Promise<void> {
     output,
     mode: o.mode as Mode,
     shards,
+    journal: o.journal,
+    fsync: o.fsync as FsyncPolicy | undefined,
     endOutput: o.out !== undefined,
     onProgress: bar === null ? undefined : (bytes) => bar.update(bytes),
   });
   bar?.stop();
   if (o.stats === true) {
+    if (o.journal !== undefined) {
+      process.stderr.write(`resumed ${o.journal} at journal seq ${stats.recovered}\n`);
+    }
     const secs = (performance.now() - started) / 1000;
     process.stderr.write(
       `replayed ${stats.commands} commands from ${stats.lines} lines into ${stats.events} events ` +
@@ -258,6 +320,11 @@ export function registerReplay(program: Program): void {
     .option('--out <file>', 'write events to a file (default: stdout)')
     .option('--mode <mode>', `concurrency mode: ${MODES.join(' | ')}`, 'single')
     .option('--shards <n>', 'number of shards for --mode sharded')
+    .option(
+      '--journal <dir>',
+      'recover from this journal first, then journal every command (single mode)',
+    )
+    .option('--fsync <policy>', 'journal fsync policy: always | batch | off (default batch)')
     .option('--stats', 'print counts and throughput to stderr at the end')
     .action(async (o: CliOptions) => {
       try {
