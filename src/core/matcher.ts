@@ -210,7 +210,8 @@ export class Matcher {
     const stp = cmd.stp === undefined ? this.defaultStp : STP_CODES.indexOf(cmd.stp);
     if (stp < 0) return this.reject(cmd, 'invalid_order', `${what}: unknown stp mode ${cmd.stp}`);
     const side: Side = cmd.side === 'buy' ? BUY : SELL;
-    if (price !== undefined && !this.inBand(price)) {
+    // A stop-limit's price is judged when it triggers, against the band of that moment.
+    if (kind === K_LIMIT && !this.inBand(price!)) {
       return this.reject(
         cmd,
         'outside_price_band',
@@ -313,7 +314,8 @@ export class Matcher {
       const mp = book.priceOf(m);
       if (hasLimit && (side === BUY ? mp > limit : mp < limit)) return RUN_DONE;
       if (!this.inBand(mp)) {
-        if (!hasLimit) return RUN_BAND;
+        // A market order sent as such is protected; any other print outside the band halts.
+        if (o.kind[t] === K_MARKET) return RUN_BAND;
         this.volatilityHalt();
         return RUN_HALT;
       }
@@ -513,7 +515,7 @@ export class Matcher {
       return this.rejectOrder(cmd, 'no_change', `${what}: nothing would change`);
     }
     const side = o.side[oid] as Side;
-    if (!samePrice && !this.inBand(newPrice)) {
+    if (!samePrice && state !== S_STOP && !this.inBand(newPrice)) {
       return this.rejectOrder(
         cmd,
         'outside_price_band',
