@@ -81,6 +81,8 @@ export interface DurableExchange {
   snapshot(): Promise<void>;
   /** Resolves when every entry so far has reached the sink. */
   drainSink(): Promise<void>;
+  /** Resolves when the journal is durable, pending snapshots are written and the sink drained. */
+  settle(): Promise<void>;
   /** Flushes the journal, writes a snapshot, drains the sink and closes files. */
   close(): Promise<void>;
 }
@@ -250,6 +252,12 @@ class DurableExchangeImpl implements DurableExchange {
     await this.journal.sync();
     this.kickSink();
     await this.sinkChain;
+  }
+
+  async settle(): Promise<void> {
+    await this.journal.sync();
+    await this.snapshotChain;
+    await this.drainSink();
   }
 
   async close(): Promise<void> {
