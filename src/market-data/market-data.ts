@@ -114,6 +114,34 @@ export class MarketData {
     return this.feeds.has(symbol);
   }
 
+  /** Seeds the tape and last price with trades from before this process, oldest first. */
+  restoreTrades(
+    symbol: string,
+    trades: { tradeId: number; price: number; qty: number; aggressor: SideName; ts: number }[],
+  ): void {
+    const f = this.feeds.get(symbol);
+    if (f === undefined) return;
+    for (const t of trades) {
+      f.trades.push({
+        type: 'trade',
+        symbol,
+        tradeId: String(t.tradeId),
+        price: f.units.price(t.price),
+        qty: f.units.qty(t.qty),
+        aggressor: t.aggressor,
+        time: nsToMs(t.ts),
+      });
+      f.lastPrice = t.price;
+    }
+    if (f.trades.length > MAX_TRADES) f.trades.splice(0, f.trades.length - MAX_TRADES);
+  }
+
+  /** Symbol of a visible resting order (for cancels of orders this process has not seen placed). */
+  symbolOf(orderId: string): string | undefined {
+    for (const f of this.feeds.values()) if (f.book.has(orderId)) return f.info.symbol;
+    return undefined;
+  }
+
   apply(events: readonly EngineEvent[]): void {
     for (const ev of events) this.applyOne(ev);
     for (const feed of this.dirty) this.publish(feed);

@@ -1,0 +1,53 @@
+import type { Logger } from 'pino';
+import type { MarketData } from '../market-data/index.js';
+import type { InstrumentRegistry } from '../protocol/index.js';
+import type { Authenticator, Role } from './auth/index.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { OrderService } from './order-service.js';
+import type { OrderRegistry } from './orders/order-registry.js';
+import type { RiskChecker } from './risk/index.js';
+
+/** What `GET /engine` shows besides the metrics. */
+export interface EngineInfo {
+  mode: string;
+  shards: { id: number; symbols: string[] }[];
+  fsync: string;
+}
+
+export interface AccountSummary {
+  account: string;
+  role: Role;
+  keyId: string;
+}
+
+export interface ChaosResult {
+  mode: string;
+  available: string;
+  filled: string;
+  overExecuted: boolean;
+  ms: number;
+}
+
+/** Everything the HTTP and WebSocket adapters need; built once by the server. */
+export interface GatewayContext {
+  service: OrderService;
+  orders: OrderRegistry;
+  marketData: MarketData;
+  instruments: InstrumentRegistry;
+  auth: Authenticator;
+  risk: RiskChecker;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  engineInfo(): EngineInfo;
+  /** Account keys for the admin listing. */
+  listAccounts(): Promise<AccountSummary[]>;
+  /** Saves risk state (limits, kill switch) after an admin change. */
+  saveRisk(): void;
+  startedAt: number;
+  closing: () => boolean;
+  /** Runs the seed's chaos test on fresh engines, when the server was built with it. */
+  chaos?: (modes: string[]) => Promise<ChaosResult[]>;
+  /** Limits: bytes of one WebSocket message and of a connection's outgoing buffer. */
+  wsMaxMessage: number;
+  wsMaxBuffered: number;
+}

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Principal } from '../auth/index.js';
+import type { GatewayContext } from '../context.js';
+import { ApiError, errorBody, httpStatusOf } from '../errors.js';
+import { registerAdminRoutes } from './routes-admin.js';
+import { registerOrderRoutes } from './routes-orders.js';
+import { registerPublicRoutes } from './routes-public.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+    principal?: Principal;
+  }
+}
+
+export interface HttpAppOptions {
+  ctx: GatewayContext;
+  /** Largest request body in bytes (default 64 KiB). */
+  bodyLimit?: number;
+  /** Built web UI to serve at / when it exists. */
+  uiDir?: string;
+}
+
+function sendError(reply: FastifyReply, reason: string, message: string): FastifyReply {
+  return reply.code(httpStatusOf(reason)).send(errorBody(reason, message));
+}
+
+/**
+ * The HTTP API (docs/api.md §3) on fastify: JSON-schema validation of every request, signed routes,
+ * and every failure mapped once from its reason code to a status and `{error:{reason,message}}`.
+ */
+export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
+  const { ctx } = opts;
+  const app = Fastify({
+    loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+
+  // Keep the exact body text: the signature covers it byte for byte.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(
+    ['application/json', 'text/plain'],
+    { parseAs: 'string' },
+    (req, body, done) => {
+      const text = body as string;
+      req.rawBody = text;
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch (err) {
+        done(
+          new ApiError('malformed', `Body is not valid JSON: ${(err as Error).message}`),
+          undefined,
+        );
+      }
+    },
+  );
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof ApiError) return sendError(reply, err.reason, err.message);
+    const e = err as {
+      validation?: unknown;
+      validationContext?: string;
+      code?: string;
+      statusCode?: number;
+      message: string;
+    };
+    if (e.validation) return sendError(reply, 'malformed', `Invalid request: ${e.message}`);
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, 'too_large', `Body is larger than ${opts.bodyLimit ?? 65536} bytes`);
+    }
+    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendError(reply, 'malformed', 'Content-Type must be application/json');
+    }
+    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+      return sendError(reply, e.statusCode === 404 ? 'not_found' : 'malformed', e.message);
+    }
+    ctx.logger.error({ err, url: req.url }, 'request failed');
+    return sendError(reply, 'internal', 'Internal error');
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}`),
+  );
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unknown';
+    ctx.metrics.httpDuration.observe(
+      { route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'crossbook exchange API',
+        description: 'Signed HTTP API; see docs/api.md for signing and the WebSocket at /ws.',
+        version: '1',
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  registerPublicRoutes(app, ctx);
+  registerOrderRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+
+  if (opts.uiDir !== undefined && existsSync(opts.uiDir)) {
+    await app.register(fastifyStatic, { root: opts.uiDir, prefix: '/', wildcard: false });
+  }
+  return app;
+}

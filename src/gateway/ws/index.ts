@@ -1,0 +1,1 @@
+export { WsGateway } from './ws-gateway.js';

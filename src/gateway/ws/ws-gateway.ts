@@ -1,0 +1,311 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { MarketDataMessage } from '../../market-data/index.js';
+import type { Principal } from '../auth/index.js';
+import type { GatewayContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { fillView } from '../orders/format.js';
+import type { Execution } from '../orders/order-registry.js';
+
+const CHANNELS = new Set(['l1', 'l2', 'trades']);
+const PING_MS = 30_000;
+/** Marks a request whose reply was already sent (subscribe sends it before the snapshot). */
+const SENT = Symbol('sent');
+
+type Msg = Record<string, unknown>;
+
+/** One client connection: its account (after auth), its subscriptions and its outgoing budget. */
+class Connection {
+  principal: Principal | undefined;
+  readonly subs = new Set<string>();
+  dropped = false;
+  alive = true;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly gw: WsGateway,
+  ) {}
+
+  /** Sends unless the client is too far behind; then it is dropped, never waited for. */
+  send(json: string): void {
+    if (this.dropped) return;
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount + json.length > this.gw.maxBuffered) {
+      this.gw.drop(this, 'slow_consumer');
+      return;
+    }
+    this.ws.send(json);
+  }
+
+  reply(id: unknown, result: unknown): void {
+    this.send(JSON.stringify({ type: 'response', id: id ?? null, ok: true, result }));
+  }
+
+  fail(id: unknown, reason: string, message: string): void {
+    this.send(
+      JSON.stringify({ type: 'response', id: id ?? null, ok: false, error: { reason, message } }),
+    );
+  }
+}
+
+/**
+ * The WebSocket API at /ws (docs/api.md §4): optional auth, order entry with request ids, private
+ * execution reports, public l1 / l2 / trades channels. Every message to a client goes through its
+ * bounded buffer; a slow client is closed with `slow_consumer`, so matching never waits on it.
+ */
+export class WsGateway {
+  private readonly wss: WebSocketServer;
+  private readonly conns = new Set<Connection>();
+  private readonly bySub = new Map<string, Set<Connection>>();
+  private readonly byAccount = new Map<string, Set<Connection>>();
+  private readonly offs: (() => void)[] = [];
+  private readonly pinger: NodeJS.Timeout;
+  readonly maxBuffered: number;
+
+  constructor(
+    private readonly server: Server,
+    private readonly ctx: GatewayContext,
+  ) {
+    this.maxBuffered = ctx.wsMaxBuffered;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.wsMaxMessage });
+    server.on('upgrade', this.onUpgrade);
+    this.wss.on('connection', (ws) => this.onConnection(ws));
+    this.offs.push(
+      ctx.marketData.subscribe((symbol, msg, json) => this.onMarketData(symbol, msg, json)),
+    );
+    this.offs.push(ctx.orders.onExecution((e) => this.onExecution(e)));
+    this.pinger = setInterval(() => this.ping(), PING_MS);
+    this.pinger.unref();
+  }
+
+  get size(): number {
+    return this.conns.size;
+  }
+
+  /** Closes every connection (server shutdown). */
+  close(): void {
+    clearInterval(this.pinger);
+    this.server.off('upgrade', this.onUpgrade);
+    for (const off of this.offs) off();
+    for (const c of this.conns) c.ws.close(1001, 'server shutting down');
+    this.wss.close();
+  }
+
+  drop(c: Connection, reason: string): void {
+    if (c.dropped) return;
+    c.dropped = true;
+    this.ctx.metrics.wsDropped.inc({ reason });
+    this.ctx.logger.info({ account: c.principal?.account, reason }, 'websocket dropped');
+    c.ws.close(1008, reason);
+    // A client that does not read will not read the close frame either.
+    setTimeout(() => c.ws.terminate(), 1000).unref();
+    this.forget(c);
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/ws' || this.ctx.closing()) {
+      socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  };
+
+  private onConnection(ws: WebSocket): void {
+    const c = new Connection(ws, this);
+    this.conns.add(c);
+    this.ctx.metrics.wsConnections.set(this.conns.size);
+    this.ctx.metrics.wsConnectionsCount = this.conns.size;
+    ws.on('message', (data, isBinary) => this.onMessage(c, data, isBinary));
+    ws.on('pong', () => (c.alive = true));
+    ws.on('error', (err) => this.ctx.logger.debug({ err }, 'websocket error'));
+    ws.on('close', () => {
+      this.forget(c);
+      this.conns.delete(c);
+      this.ctx.metrics.wsConnections.set(this.conns.size);
+      this.ctx.metrics.wsConnectionsCount = this.conns.size;
+    });
+  }
+
+  private forget(c: Connection): void {
+    for (const key of c.subs) this.bySub.get(key)?.delete(c);
+    c.subs.clear();
+    if (c.principal !== undefined) this.byAccount.get(c.principal.account)?.delete(c);
+  }
+
+  private ping(): void {
+    for (const c of this.conns) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+
+  private onMessage(c: Connection, data: RawData, isBinary: boolean): void {
+    if (c.dropped) return;
+    let msg: Msg;
+    try {
+      const parsed: unknown = JSON.parse(
+        isBinary ? Buffer.from(data as Buffer).toString() : data.toString(),
+      );
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new Error('a message must be a JSON object');
+      }
+      msg = parsed as Msg;
+    } catch (err) {
+      c.send(
+        JSON.stringify({
+          type: 'error',
+          error: { reason: 'malformed', message: `Cannot read message: ${(err as Error).message}` },
+        }),
+      );
+      return;
+    }
+    const id = msg.id;
+    if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') {
+      c.fail(null, 'malformed', 'id must be a string or a number');
+      return;
+    }
+    this.handle(c, msg).then(
+      (result) => {
+        if (result !== SENT) c.reply(id, result);
+      },
+      (err: unknown) => {
+        if (err instanceof ApiError) c.fail(id, err.reason, err.message);
+        else {
+          this.ctx.logger.error({ err }, 'websocket request failed');
+          c.fail(id, 'internal', 'Internal error');
+        }
+      },
+    );
+  }
+
+  private async handle(c: Connection, msg: Msg): Promise<unknown> {
+    const op = msg.op;
+    switch (op) {
+      case 'ping':
+        return { time: Date.now() };
+      case 'auth':
+        return this.auth(c, msg);
+      case 'subscribe':
+      case 'unsubscribe':
+        return this.subscription(c, msg, op === 'subscribe');
+      case 'place':
+      case 'cancel':
+      case 'replace':
+      case 'massCancel':
+        return this.trade(c, op, msg);
+      default:
+        throw new ApiError(
+          'malformed',
+          `Unknown op ${JSON.stringify(op)}: expected auth, subscribe, unsubscribe, place, cancel, replace, massCancel or ping`,
+        );
+    }
+  }
+
+  private async auth(c: Connection, msg: Msg): Promise<unknown> {
+    const str = (v: unknown) =>
+      typeof v === 'number' ? String(v) : typeof v === 'string' ? v : undefined;
+    const p = await this.ctx.auth.verify(
+      { key: str(msg.key), ts: str(msg.ts), sign: str(msg.sign) },
+      { method: 'GET', path: '/ws', body: '' },
+    );
+    if (c.principal !== undefined) this.byAccount.get(c.principal.account)?.delete(c);
+    c.principal = p;
+    let set = this.byAccount.get(p.account);
+    if (set === undefined) this.byAccount.set(p.account, (set = new Set()));
+    set.add(c);
+    return { account: p.account, role: p.role };
+  }
+
+  private subscription(c: Connection, msg: Msg, on: boolean): unknown {
+    const { channel, symbol } = msg;
+    if (typeof channel !== 'string' || !CHANNELS.has(channel)) {
+      throw new ApiError('malformed', 'channel must be one of l1, l2, trades');
+    }
+    if (typeof symbol !== 'string') throw new ApiError('malformed', 'symbol is required');
+    if (!this.ctx.marketData.has(symbol))
+      throw new ApiError('unknown_symbol', `Unknown symbol ${symbol}`);
+    const key = `${channel}:${symbol}`;
+    if (!on) {
+      c.subs.delete(key);
+      this.bySub.get(key)?.delete(c);
+      return { channel, symbol, subscribed: false };
+    }
+    c.subs.add(key);
+    let set = this.bySub.get(key);
+    if (set === undefined) this.bySub.set(key, (set = new Set()));
+    set.add(c);
+    // The reply goes first, then the snapshot, both before any later update (one thread).
+    c.reply(msg.id, { channel, symbol, subscribed: true });
+    const md = this.ctx.marketData;
+    if (channel === 'l2') c.send(JSON.stringify(md.l2Snapshot(symbol)));
+    else if (channel === 'l1') c.send(JSON.stringify(md.l1(symbol)));
+    return SENT;
+  }
+
+  private async trade(c: Connection, op: string, msg: Msg): Promise<unknown> {
+    const p = c.principal;
+    if (p === undefined)
+      throw new ApiError('unauthorized', 'Send {"op":"auth",...} before trading');
+    const s = this.ctx.service;
+    const { op: _op, id: _id, ...fields } = msg;
+    const ref = () => {
+      if (typeof msg.orderId === 'string') return msg.orderId;
+      if (typeof msg.clientOrderId === 'string') return `client:${msg.clientOrderId}`;
+      throw new ApiError('malformed', `${op} needs orderId or clientOrderId`);
+    };
+    switch (op) {
+      case 'place':
+        return (await s.place(p, fields)).body;
+      case 'cancel':
+        return s.cancel(p, ref());
+      case 'replace': {
+        const { orderId: _o, clientOrderId: _c, ...change } = fields;
+        return s.replace(p, ref(), change);
+      }
+      default: {
+        if (msg.symbol !== undefined && typeof msg.symbol !== 'string') {
+          throw new ApiError('malformed', 'symbol must be a string');
+        }
+        return s.massCancel(p, msg.symbol as string | undefined);
+      }
+    }
+  }
+
+  private onMarketData(symbol: string, msg: MarketDataMessage, json: string): void {
+    if (msg.type === 'status') {
+      const seen = new Set<Connection>();
+      for (const ch of ['l1', 'l2', 'trades']) {
+        for (const c of this.bySub.get(`${ch}:${symbol}`) ?? []) {
+          if (!seen.has(c)) c.send(json);
+          seen.add(c);
+        }
+      }
+      return;
+    }
+    const set = this.bySub.get(`${msg.type === 'trade' ? 'trades' : msg.type}:${symbol}`);
+    if (set === undefined) return;
+    for (const c of set) c.send(json);
+  }
+
+  private onExecution(e: Execution): void {
+    const set = this.byAccount.get(e.account);
+    if (set === undefined || set.size === 0) return;
+    const order = e.order === undefined ? null : this.ctx.service.view(e.order);
+    const out: Msg = { type: 'execution', exec: e.exec, order };
+    if (e.fill !== undefined) {
+      out.fill = fillView(e.fill, this.ctx.service.units(e.fill.symbol), e.order?.clientOrderId);
+    }
+    if (e.exec === 'cancelled') out.reason = e.reason;
+    if (e.exec === 'replaced') out.priorityKept = e.priorityKept;
+    if (e.exec === 'rejected') out.error = { reason: e.reason, message: e.message };
+    const json = JSON.stringify(out);
+    for (const c of set) c.send(json);
+  }
+}

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { MODES, type Mode } from '../runtime/engine.js';
+
+export type FsyncPolicy = 'always' | 'batch' | 'off';
+const FSYNC: readonly FsyncPolicy[] = ['always', 'batch', 'off'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Every server setting. Each can come from a flag, an env var or a JSON config file. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  mode: Mode;
+  /** Worker count for `sharded` (and `lockfree`); undefined lets the runtime choose. */
+  shards?: number;
+  /** Store URL: a SQLite path or postgres://...; default DATA_DIR/crossbook.db. */
+  store?: string;
+  fsync: FsyncPolicy;
+  /** JSON file of instruments; default the six demo instruments. */
+  instruments?: string;
+  dataDir: string;
+  logLevel: string;
+  /** Create demo accounts on first start with an empty store. */
+  demo: boolean;
+  /** Largest WebSocket message from a client, bytes. */
+  wsMaxMessage: number;
+  /** Outgoing WebSocket buffer per connection before the client is dropped, bytes. */
+  wsMaxBuffered: number;
+  /** Largest HTTP body, bytes. */
+  bodyLimit: number;
+  /** Signature timestamp window, ms. */
+  authWindowMs: number;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  mode: 'single',
+  fsync: 'batch',
+  dataDir: './data',
+  logLevel: 'warn',
+  demo: true,
+  wsMaxMessage: 16 * 1024,
+  wsMaxBuffered: 4 * 1024 * 1024,
+  bodyLimit: 64 * 1024,
+  authWindowMs: 30_000,
+};
+
+/** Setting -> environment variable. */
+export const ENV_VARS: Record<keyof ServerConfig, string> = {
+  host: 'CROSSBOOK_HOST',
+  port: 'CROSSBOOK_PORT',
+  mode: 'CROSSBOOK_MODE',
+  shards: 'CROSSBOOK_SHARDS',
+  store: 'CROSSBOOK_STORE',
+  fsync: 'CROSSBOOK_FSYNC',
+  instruments: 'CROSSBOOK_INSTRUMENTS',
+  dataDir: 'CROSSBOOK_DATA_DIR',
+  logLevel: 'CROSSBOOK_LOG_LEVEL',
+  demo: 'CROSSBOOK_DEMO',
+  wsMaxMessage: 'CROSSBOOK_WS_MAX_MESSAGE',
+  wsMaxBuffered: 'CROSSBOOK_WS_MAX_BUFFERED',
+  bodyLimit: 'CROSSBOOK_BODY_LIMIT',
+  authWindowMs: 'CROSSBOOK_AUTH_WINDOW_MS',
+};
+
+const INTEGER_KEYS = new Set<keyof ServerConfig>([
+  'port',
+  'shards',
+  'wsMaxMessage',
+  'wsMaxBuffered',
+  'bodyLimit',
+  'authWindowMs',
+]);
+
+type Raw = Partial<Record<keyof ServerConfig, unknown>>;
+
+function coerce(key: keyof ServerConfig, value: unknown, where: string): unknown {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (INTEGER_KEYS.has(key)) {
+    const n = typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : NaN;
+    const min = key === 'port' ? 0 : 1;
+    if (!Number.isSafeInteger(n) || n < min || (key === 'port' && n > 65535)) {
+      throw new Error(
+        `${where}: ${key} must be an integer${key === 'port' ? ' from 0 to 65535' : ' >= 1'}, got ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  }
+  if (key === 'demo') {
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    throw new Error(`${where}: demo must be true or false`);
+  }
+  if (typeof value !== 'string') throw new Error(`${where}: ${key} must be a string`);
+  if (key === 'mode' && !MODES.includes(value as Mode)) {
+    throw new Error(`${where}: mode must be one of ${MODES.join(', ')}, got ${value}`);
+  }
+  if (key === 'fsync' && !FSYNC.includes(value as FsyncPolicy)) {
+    throw new Error(`${where}: fsync must be one of ${FSYNC.join(', ')}, got ${value}`);
+  }
+  if (key === 'logLevel' && !LOG_LEVELS.includes(value)) {
+    throw new Error(`${where}: log level must be one of ${LOG_LEVELS.join(', ')}, got ${value}`);
+  }
+  return value;
+}
+
+function layer(target: ServerConfig, raw: Raw, where: string): void {
+  for (const [k, v] of Object.entries(raw)) {
+    if (!(k in ENV_VARS)) throw new Error(`${where}: unknown setting ${k}`);
+    const value = coerce(k as keyof ServerConfig, v, where);
+    if (value !== undefined) (target as unknown as Record<string, unknown>)[k] = value;
+  }
+}
+
+/**
+ * Resolves the configuration: defaults, then the config file (`--config` or CROSSBOOK_CONFIG),
+ * then environment variables, then flags; each later source wins. Bad values throw a clear error.
+ */
+export function resolveConfig(opts: {
+  flags?: Raw & { config?: string };
+  env?: NodeJS.ProcessEnv;
+}): ServerConfig {
+  const flags = { ...(opts.flags ?? {}) };
+  const env = opts.env ?? {};
+  const cfg: ServerConfig = { ...DEFAULT_CONFIG };
+  const file = flags.config ?? env.CROSSBOOK_CONFIG;
+  delete flags.config;
+  if (file !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new Error(`Cannot read config file ${file}: ${(err as Error).message}`);
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new Error(`Config file ${file} must hold a JSON object`);
+    }
+    layer(cfg, raw as Raw, `config file ${file}`);
+  }
+  const fromEnv: Raw = {};
+  for (const [k, name] of Object.entries(ENV_VARS)) {
+    if (env[name] !== undefined) fromEnv[k as keyof ServerConfig] = env[name];
+  }
+  layer(cfg, fromEnv, 'environment');
+  layer(cfg, flags, 'flags');
+  return cfg;
+}

@@ -1,0 +1,306 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import type { EngineEvent } from '../core/index.js';
+import {
+  Authenticator,
+  buildHttpApp,
+  GatewayMetrics,
+  OrderRegistry,
+  OrderService,
+  RiskChecker,
+  WsGateway,
+  type AccountRiskState,
+  type GatewayContext,
+} from '../gateway/index.js';
+import { MarketData } from '../market-data/index.js';
+import { InstrumentRegistry, parseCommand } from '../protocol/index.js';
+import type { Engine } from '../runtime/engine.js';
+import { openStore, type Store } from '../store/index.js';
+import type { ServerConfig } from './config.js';
+import { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './instruments.js';
+import { restoreState } from './restore.js';
+
+export interface EngineFactoryOptions {
+  mode: ServerConfig['mode'];
+  shards?: number;
+  journal: { dir: string; fsync: ServerConfig['fsync'] };
+  store: Store;
+  /** Wall clock in ns for command timestamps. */
+  clock: () => number;
+  logger: Logger;
+}
+
+export type EngineFactory = (opts: EngineFactoryOptions) => Promise<Engine>;
+
+export interface DemoKey {
+  account: string;
+  role: 'trader' | 'admin';
+  keyId: string;
+  secret: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: ServerConfig;
+  /** Keys created on this first start (empty on later starts). */
+  demoKeys: DemoKey[];
+  store: Store;
+  /** Stops accepting, drains in-flight commands, snapshots and closes. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  engineFactory?: EngineFactory;
+  logger?: Logger;
+}
+
+/** Engine time from the wall clock, ns, with sub-millisecond resolution. */
+const clockNs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1e6);
+
+interface RuntimeModule {
+  createEngine(opts: Record<string, unknown>): Engine | Promise<Engine>;
+}
+
+/** The runtime is loaded at run time so the server composes whatever modes the build has. */
+const defaultEngineFactory: EngineFactory = async (opts) => {
+  const url = new URL('../runtime/index.js', import.meta.url).href;
+  const rt = (await import(url)) as RuntimeModule;
+  return rt.createEngine({ ...opts });
+};
+
+function loadRisk(path: string): Record<string, AccountRiskState> {
+  if (!existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, AccountRiskState>;
+  } catch (err) {
+    throw new Error(`Cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+function saveJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/** A stable secret per data dir: derives order ids from client order ids. */
+function idSalt(dataDir: string): string {
+  const path = join(dataDir, 'order-id.salt');
+  if (!existsSync(path))
+    writeFileSync(path, randomBytes(16).toString('hex') + '\n', { mode: 0o600 });
+  return readFileSync(path, 'utf8').trim();
+}
+
+async function createDemoAccounts(store: Store): Promise<DemoKey[]> {
+  const out: DemoKey[] = [];
+  for (const [account, role] of [
+    ['demo1', 'trader'],
+    ['demo2', 'trader'],
+    ['admin', 'admin'],
+  ] as const) {
+    const k = await store.addApiKey({ account, role });
+    out.push({ account, role, keyId: k.keyId, secret: k.secret });
+  }
+  return out;
+}
+
+/**
+ * The composition root of `crossbook serve`: store, engine (with its journal), market data, the
+ * order registry, risk, auth, and the HTTP + WebSocket gateway on one port.
+ */
+export async function startServer(
+  config: ServerConfig,
+  opts: StartOptions = {},
+): Promise<RunningServer> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const store = await openStore({ url: config.store ?? join(dataDir, 'crossbook.db'), dataDir });
+  const specs: readonly InstrumentSpec[] =
+    config.instruments === undefined ? DEMO_INSTRUMENTS : loadInstrumentsFile(config.instruments);
+
+  let engine: Engine;
+  try {
+    engine = await (opts.engineFactory ?? defaultEngineFactory)({
+      mode: config.mode,
+      shards: config.shards,
+      journal: { dir: join(dataDir, 'journal'), fsync: config.fsync },
+      store,
+      clock: clockNs,
+      logger,
+    });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+
+  const instruments = new InstrumentRegistry();
+  const marketData = new MarketData();
+  const orders = new OrderRegistry();
+  const metrics = new GatewayMetrics();
+  const onEvents = (events: readonly EngineEvent[]) => {
+    instruments.observeAll(events);
+    orders.apply(events);
+    marketData.apply(events);
+    let trades = 0;
+    for (const e of events) if (e.type === 'trade') trades++;
+    if (trades > 0) metrics.recordTrades(trades);
+  };
+  const offEvents = engine.onEvents(onEvents);
+
+  // Define the instruments; after a restart the engine already has them (duplicate_symbol).
+  const known = new Map((await store.instruments()).map((i) => [i.symbol, i]));
+  for (const spec of specs) {
+    const parsed = parseCommand({ type: 'instrument', ...spec }, instruments);
+    if (!parsed.ok) throw new Error(`Instrument ${spec.symbol}: ${parsed.message}`);
+    const cmd = parsed.command;
+    const events = await engine.submit(cmd);
+    const defined = events.find((e) => e.type === 'instrument');
+    if (defined === undefined) {
+      const rejected = events.find((e) => e.type === 'rejected');
+      if (rejected?.type !== 'rejected' || rejected.reason !== 'duplicate_symbol') {
+        throw new Error(
+          `Cannot define ${spec.symbol}: ${rejected?.type === 'rejected' ? rejected.message : 'no event'}`,
+        );
+      }
+      // The engine defined it in an earlier run: take its units as recorded then.
+      const row = known.get(spec.symbol);
+      instruments.observe({
+        type: 'instrument',
+        seq: 0,
+        ts: 0,
+        symbol: spec.symbol,
+        tickSize: row?.tickSize ?? spec.tickSize,
+        lotSize: row?.lotSize ?? spec.lotSize,
+        stp: 'none',
+        phase: 'continuous',
+      });
+    } else instruments.observe(defined);
+    const ic = cmd.type === 'instrument' ? cmd.instrument : undefined;
+    const units = instruments.get(spec.symbol)!;
+    marketData.addInstrument({
+      symbol: spec.symbol,
+      tickSize: units.tickSize,
+      lotSize: units.lotSize,
+      bandPct: ic?.bandPct,
+      referencePrice: ic?.referencePrice,
+      phase: ic?.phase,
+    });
+  }
+  await restoreState({
+    engine,
+    store,
+    marketData,
+    orders,
+    symbols: specs.map((s) => s.symbol),
+    onEvents,
+  });
+
+  const riskPath = join(dataDir, 'risk.json');
+  const risk = new RiskChecker({
+    openOrders: (account) => orders.openCount(account),
+    band: (symbol) => {
+      const f = marketData.instruments().find((i) => i.symbol === symbol);
+      return { reference: marketData.referencePrice(symbol), bandPct: f?.bandPct };
+    },
+  });
+  risk.load(loadRisk(riskPath));
+
+  const auth = new Authenticator({
+    windowMs: config.authWindowMs,
+    resolveKey: async (keyId) => {
+      const k = await store.findApiKey(keyId);
+      if (k === null || k.revokedAt !== null) return undefined;
+      return { account: k.account, role: k.role, secret: k.secret };
+    },
+  });
+
+  const service = new OrderService({
+    engine,
+    instruments,
+    orders,
+    risk,
+    metrics,
+    idSalt: idSalt(dataDir),
+    symbolOf: (orderId) => marketData.symbolOf(orderId),
+  });
+
+  const demoKeys =
+    config.demo && (await store.listApiKeys()).length === 0 ? await createDemoAccounts(store) : [];
+
+  let closing = false;
+  const ctx: GatewayContext = {
+    service,
+    orders,
+    marketData,
+    instruments,
+    auth,
+    risk,
+    metrics,
+    logger,
+    startedAt: Date.now(),
+    closing: () => closing,
+    engineInfo: () => ({
+      mode: engine.mode,
+      shards: shardsOf(engine, specs),
+      fsync: config.fsync,
+    }),
+    listAccounts: async () =>
+      (await store.listApiKeys())
+        .filter((k) => k.revokedAt === null)
+        .map((k) => ({ account: k.account, role: k.role, keyId: k.keyId })),
+    saveRisk: () => saveJsonAtomic(riskPath, risk.state()),
+    wsMaxMessage: config.wsMaxMessage,
+    wsMaxBuffered: config.wsMaxBuffered,
+  };
+
+  const uiDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'ui', 'dist');
+  const app = await buildHttpApp({
+    ctx,
+    bodyLimit: config.bodyLimit,
+    uiDir: existsSync(uiDir) ? uiDir : resolve('ui/dist'),
+  });
+  const ws = new WsGateway(app.server, ctx);
+  await app.listen({ host: config.host, port: config.port });
+  const port = (app.server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, mode: engine.mode }, 'crossbook listening');
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      ws.close();
+      // Stops accepting and waits for in-flight HTTP requests (each awaits its command).
+      await app.close();
+      while (metrics.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+      offEvents();
+      await engine.close();
+      await store.close();
+      logger.info('crossbook stopped');
+    })();
+    return closed;
+  };
+  return { url, port, config, demoKeys, store, close };
+}
+
+/** Shard assignments when the engine exposes them; otherwise one engine holds every symbol. */
+function shardsOf(
+  engine: Engine,
+  specs: readonly InstrumentSpec[],
+): { id: number; symbols: string[] }[] {
+  const e = engine as Engine & { shardOf?: (symbol: string) => number };
+  if (typeof e.shardOf !== 'function') return [{ id: 0, symbols: specs.map((s) => s.symbol) }];
+  const by = new Map<number, string[]>();
+  for (const s of specs) {
+    const id = e.shardOf(s.symbol);
+    by.set(id, [...(by.get(id) ?? []), s.symbol]);
+  }
+  return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([id, symbols]) => ({ id, symbols }));
+}
