@@ -30,8 +30,14 @@ function applyUpdates(
     if (u.seq <= last) continue;
     expect(u.seq).toBe(last + 1);
     last = u.seq;
-    for (const [p, q] of u.bids) q === '0' ? bids.delete(p) : bids.set(p, q);
-    for (const [p, q] of u.asks) q === '0' ? asks.delete(p) : asks.set(p, q);
+    for (const [p, q] of u.bids) {
+      if (q === '0') bids.delete(p);
+      else bids.set(p, q);
+    }
+    for (const [p, q] of u.asks) {
+      if (q === '0') asks.delete(p);
+      else asks.set(p, q);
+    }
   }
   const sort = (m: Map<string, string>, desc: boolean) =>
     [...m.entries()].sort((x, y) =>
