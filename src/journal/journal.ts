@@ -290,7 +290,10 @@ export class Journal implements CommandJournal {
   private wake(): void {
     if (this.waiters.length === 0) return;
     const still: typeof this.waiters = [];
-    for (const w of this.waiters) w.seq <= this.durable ? w.resolve() : still.push(w);
+    for (const w of this.waiters) {
+      if (w.seq <= this.durable) w.resolve();
+      else still.push(w);
+    }
     this.waiters = still;
   }
 

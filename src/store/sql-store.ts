@@ -43,12 +43,13 @@ export class SqlStore implements Store {
 
   constructor(
     readonly kind: StoreKind,
-    private readonly db: SqlDb,
+    /** Raw SQL access for tools and tests; the audit table rejects UPDATE and DELETE. */
+    readonly sql: SqlDb,
     private readonly box: SecretBox,
   ) {}
 
   async lastJournalSeq(shard: number): Promise<number> {
-    const rows = await this.db.all<Row>('SELECT journal_seq FROM store_progress WHERE shard = ?', [
+    const rows = await this.sql.all<Row>('SELECT journal_seq FROM store_progress WHERE shard = ?', [
       shard,
     ]);
     return rows.length === 0 ? 0 : num(rows[0].journal_seq);
@@ -56,7 +57,7 @@ export class SqlStore implements Store {
 
   async writeEntries(entries: readonly JournaledEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.db.tx(async (t) => {
+    await this.sql.tx(async (t) => {
       const progress = new Map<number, number>();
       for (const e of entries) {
         let done = progress.get(e.shard);
@@ -213,7 +214,7 @@ export class SqlStore implements Store {
   }
 
   async instruments(): Promise<InstrumentRow[]> {
-    const rows = await this.db.all<Row>(
+    const rows = await this.sql.all<Row>(
       'SELECT symbol, tick_size, lot_size, shard FROM instruments ORDER BY symbol',
     );
     return rows.map((r) => ({
@@ -295,7 +296,7 @@ export class SqlStore implements Store {
     sql += ' ORDER BY journal_seq DESC, seq DESC LIMIT ?';
     params.push(q.limit ?? DEFAULT_LIMIT);
     const out: FillRow[] = [];
-    for (const r of await this.db.all<Row>(sql, params)) {
+    for (const r of await this.sql.all<Row>(sql, params)) {
       const t = await this.tradeRow(r);
       const opposite = t.aggressor === 'buy' ? 'sell' : 'buy';
       if (t.takerAccount === q.account)
@@ -333,17 +334,17 @@ export class SqlStore implements Store {
     if (q.status === 'open') sql += " AND status = 'open'";
     sql += ' ORDER BY created_seq DESC LIMIT ?';
     params.push(q.limit ?? DEFAULT_LIMIT);
-    const rows = await this.db.all<Row>(sql, params);
+    const rows = await this.sql.all<Row>(sql, params);
     return Promise.all(rows.map((r) => this.orderRow(r)));
   }
 
   async order(orderId: string): Promise<OrderRow | null> {
-    const rows = await this.db.all<Row>('SELECT * FROM orders WHERE order_id = ?', [orderId]);
+    const rows = await this.sql.all<Row>('SELECT * FROM orders WHERE order_id = ?', [orderId]);
     return rows.length === 0 ? null : this.orderRow(rows[0]);
   }
 
   async recentTrades(q: { symbol: string; limit?: number }): Promise<TradeRow[]> {
-    const rows = await this.db.all<Row>(
+    const rows = await this.sql.all<Row>(
       'SELECT * FROM trades WHERE symbol = ? ORDER BY journal_seq DESC, seq DESC LIMIT ?',
       [q.symbol, q.limit ?? 100],
     );
@@ -387,7 +388,7 @@ export class SqlStore implements Store {
       sql += ' LIMIT ?';
       params.push(q.limit);
     }
-    const rows = await this.db.all<Row>(sql, params);
+    const rows = await this.sql.all<Row>(sql, params);
     return rows.map((r) => ({
       shard: num(r.shard),
       journalSeq: num(r.journal_seq),
@@ -405,7 +406,7 @@ export class SqlStore implements Store {
   }
 
   async auditCount(): Promise<number> {
-    const rows = await this.db.all<Row>('SELECT COUNT(*) AS n FROM audit');
+    const rows = await this.sql.all<Row>('SELECT COUNT(*) AS n FROM audit');
     return num(rows[0].n);
   }
 
@@ -423,11 +424,11 @@ export class SqlStore implements Store {
     if (opts.account.trim() === '') throw new Error('An API key needs an account');
     const keyId = opts.keyId ?? newKeyId();
     const secret = opts.secret ?? newSecret();
-    const existing = await this.db.all<Row>('SELECT key_id FROM api_keys WHERE key_id = ?', [
+    const existing = await this.sql.all<Row>('SELECT key_id FROM api_keys WHERE key_id = ?', [
       keyId,
     ]);
     if (existing.length > 0) throw new Error(`API key ${keyId} already exists`);
-    await this.db.run(
+    await this.sql.run(
       'INSERT INTO api_keys (key_id, account, secret_hash, secret_enc, role, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
       [keyId, opts.account, sha256Hex(secret), this.box.seal(secret, keyId), role, Date.now()],
     );
@@ -446,7 +447,7 @@ export class SqlStore implements Store {
   }
 
   async findApiKey(keyId: string): Promise<ApiKeyWithSecret | null> {
-    const rows = await this.db.all<Row>('SELECT * FROM api_keys WHERE key_id = ?', [keyId]);
+    const rows = await this.sql.all<Row>('SELECT * FROM api_keys WHERE key_id = ?', [keyId]);
     if (rows.length === 0) return null;
     return { ...this.keyInfo(rows[0]), secret: this.box.open(String(rows[0].secret_enc), keyId) };
   }
@@ -454,8 +455,8 @@ export class SqlStore implements Store {
   async listApiKeys(account?: string): Promise<ApiKeyInfo[]> {
     const rows =
       account === undefined
-        ? await this.db.all<Row>('SELECT * FROM api_keys ORDER BY created_at, key_id')
-        : await this.db.all<Row>(
+        ? await this.sql.all<Row>('SELECT * FROM api_keys ORDER BY created_at, key_id')
+        : await this.sql.all<Row>(
             'SELECT * FROM api_keys WHERE account = ? ORDER BY created_at, key_id',
             [account],
           );
@@ -464,7 +465,7 @@ export class SqlStore implements Store {
 
   async revokeApiKey(keyId: string): Promise<boolean> {
     return (
-      (await this.db.run(
+      (await this.sql.run(
         'UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL',
         [Date.now(), keyId],
       )) > 0
@@ -484,7 +485,7 @@ export class SqlStore implements Store {
 
   async upsertAccount(u: AccountUpdate): Promise<AccountRow> {
     if (u.account.trim() === '') throw new Error('An account needs a name');
-    return this.db.tx(async (t) => {
+    return this.sql.tx(async (t) => {
       const rows = await t.all<Row>('SELECT * FROM accounts WHERE account = ?', [u.account]);
       const cur: AccountRow =
         rows.length > 0
@@ -526,17 +527,17 @@ export class SqlStore implements Store {
   }
 
   async getAccount(account: string): Promise<AccountRow | null> {
-    const rows = await this.db.all<Row>('SELECT * FROM accounts WHERE account = ?', [account]);
+    const rows = await this.sql.all<Row>('SELECT * FROM accounts WHERE account = ?', [account]);
     return rows.length === 0 ? null : this.accountRow(rows[0]);
   }
 
   async listAccounts(): Promise<AccountRow[]> {
-    return (await this.db.all<Row>('SELECT * FROM accounts ORDER BY account')).map((r) =>
+    return (await this.sql.all<Row>('SELECT * FROM accounts ORDER BY account')).map((r) =>
       this.accountRow(r),
     );
   }
 
   close(): Promise<void> {
-    return this.db.close();
+    return this.sql.close();
   }
 }
