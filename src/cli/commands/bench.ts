@@ -1,12 +1,41 @@
 import type { Command } from 'commander';
+import { runBench } from '../../../bench/index.js';
 
-// Placeholder until its issue lands; replaced by the real command.
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description('(not built yet)')
-    .action(() => {
-      console.error('crossbook bench is not built yet');
-      process.exit(2);
-    });
+    .description(
+      'Benchmark crossbook against its reference book and nodejs-order-book (see docs/benchmarks.md)',
+    )
+    .option(
+      '--workload <name>',
+      'run one workload: exchange-core-mix | deep-book | sweep | lobster (default: all)',
+    )
+    .option('--json <file>', 'also write the results as JSON')
+    .option('--engines <list>', 'comma-separated engines (crossbook,crossbook-reference,...)')
+    .option('--quick', 'small workloads, fewer repetitions (a smoke run)')
+    .option('--no-memory', 'skip the memory-per-resting-order probe')
+    .option('--modes', 'also run the concurrency-modes benchmark (bench/modes)')
+    .option('--journal', 'also run the journal benchmark (bench/journal)')
+    .action(
+      async (opts: {
+        workload?: string;
+        json?: string;
+        engines?: string;
+        quick?: boolean;
+        memory: boolean;
+        modes?: boolean;
+        journal?: boolean;
+      }) => {
+        await runBench({
+          workload: opts.workload,
+          json: opts.json,
+          engines: opts.engines?.split(',').map((s) => s.trim()),
+          quick: opts.quick,
+          noMemory: !opts.memory,
+          modes: opts.modes,
+          journal: opts.journal,
+        });
+      },
+    );
 }

@@ -1,0 +1,118 @@
+/**
+ * Times one engine on one workload: per repetition a fresh engine, the untimed setup, then the
+ * timed stream in chunks (so a progress bar can move and a too-slow engine can be cut off).
+ * Warm-up repetitions run the same way and are discarded; the median repetition is reported.
+ */
+import { hrtime } from 'node:process';
+import { build, type Histogram } from 'hdr-histogram-js';
+import type { BenchEngine, Sampler } from './engines/index.js';
+import type { Workload } from './workload.js';
+
+export interface RepPlan {
+  warmups: number;
+  reps: number;
+  /** Give up on an engine whose single repetition (setup + stream) exceeds this. */
+  capSeconds: number;
+}
+
+export interface EngineResult {
+  engine: string;
+  opsPerSec: number;
+  p50Ns: number;
+  p99Ns: number;
+  p999Ns: number;
+  reps: number[];
+  trades: number;
+  rejects: number;
+  skipped?: string;
+}
+
+const CHUNK = 16_384;
+
+export function newHistogram(): Histogram {
+  return build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+}
+
+/** Fixed cost of one `hrtime.bigint()` pair, subtracted from every latency sample. */
+export function timerOverheadNs(): number {
+  const xs: number[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const t0 = hrtime.bigint();
+    xs.push(Number(hrtime.bigint() - t0));
+  }
+  xs.sort((a, b) => a - b);
+  return xs[xs.length >> 1];
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+export function measure(opts: {
+  engine: BenchEngine;
+  workload: Workload;
+  plan: RepPlan;
+  overheadNs: number;
+  onProgress?: (ops: number) => void;
+}): EngineResult {
+  const { engine, workload: w, plan } = opts;
+  const hist = newHistogram();
+  const reps: number[] = [];
+  const timed = w.length - w.setup;
+  let trades = 0;
+  let rejects = 0;
+  for (let r = 0; r < plan.warmups + plan.reps; r++) {
+    const warm = r < plan.warmups;
+    gc?.();
+    const deadline = performance.now() + plan.capSeconds * 1000;
+    engine.reset(w);
+    for (let i = 0; i < w.setup; i += CHUNK) {
+      const to = Math.min(w.setup, i + CHUNK);
+      engine.run(w, i, to, null);
+      opts.onProgress?.(to - i);
+      if (performance.now() > deadline) return skipped(engine.name, plan.capSeconds);
+    }
+    const sampler: Sampler = { hist: warm ? newHistogram() : hist, overheadNs: opts.overheadNs };
+    let ns = 0;
+    for (let i = w.setup; i < w.length; i += CHUNK) {
+      const to = Math.min(w.length, i + CHUNK);
+      const t0 = hrtime.bigint();
+      engine.run(w, i, to, sampler);
+      ns += Number(hrtime.bigint() - t0);
+      opts.onProgress?.(to - i);
+      if (performance.now() > deadline) return skipped(engine.name, plan.capSeconds);
+    }
+    if (!warm) reps.push(timed / (ns / 1e9));
+    const s = engine.stats();
+    trades = s.trades;
+    rejects = s.rejects;
+  }
+  const sorted = [...reps].sort((a, b) => a - b);
+  return {
+    engine: engine.name,
+    opsPerSec: Math.round(sorted[sorted.length >> 1]),
+    p50Ns: hist.getValueAtPercentile(50),
+    p99Ns: hist.getValueAtPercentile(99),
+    p999Ns: hist.getValueAtPercentile(99.9),
+    reps: reps.map(Math.round),
+    trades,
+    rejects,
+  };
+}
+
+function skipped(engine: string, cap: number): EngineResult {
+  return {
+    engine,
+    opsPerSec: 0,
+    p50Ns: 0,
+    p99Ns: 0,
+    p999Ns: 0,
+    reps: [],
+    trades: 0,
+    rejects: 0,
+    skipped: `one repetition took longer than ${cap} s`,
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * The benchmark driver: generates the chosen workloads, then runs every engine on each in
+ * turn in this one process, engine by engine (all crossbook fast-book runs first, so its call
+ * sites are still monomorphic when it is timed), then measures memory in child processes.
+ */
+import { writeFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import { bookFactories } from './books.js';
+import {
+  BookOnlyEngine,
+  CrossbookEngine,
+  NodejsOrderBookEngine,
+  type BenchEngine,
+} from './engines/index.js';
+import { measure, timerOverheadNs, type EngineResult } from './harness.js';
+import { machineInfo } from './machine.js';
+import { probeMemory } from './memory.js';
+import { formatMachine, formatTables, type BenchReport, type WorkloadReport } from './report.js';
+import type { Workload } from './workload.js';
+import { WORKLOADS } from './workloads/index.js';
+
+export interface BenchOptions {
+  workload?: string;
+  json?: string;
+  quick?: boolean;
+  /** Engines to run (default: all). */
+  engines?: string[];
+  /** Skip the memory probe. */
+  noMemory?: boolean;
+  modes?: boolean;
+  journal?: boolean;
+  /** Print progress and tables (default true). */
+  verbose?: boolean;
+}
+
+/** Engines the reference book is too slow for, and why (reported, not hidden). */
+const REFERENCE_SKIP: Record<string, string> = {};
+
+/**
+ * `--modes` / `--journal` alone run only those suites (their JSON goes to --json); with
+ * --workload too, the core workloads run first and the JSON files get .modes/.journal suffixes.
+ */
+export async function runBench(opts: BenchOptions = {}): Promise<unknown> {
+  const core = opts.workload !== undefined || (!opts.modes && !opts.journal);
+  if (core) return runCore(opts);
+  const both = opts.modes && opts.journal;
+  const out: Record<string, unknown> = {};
+  if (opts.modes) out.modes = await runOther('./modes/run.js', 'runModesBench', opts, !!both);
+  if (opts.journal) {
+    out.journal = await runOther('./journal/run.js', 'runJournalBench', opts, !!both);
+  }
+  return out;
+}
+
+async function runCore(opts: BenchOptions): Promise<BenchReport> {
+  const verbose = opts.verbose ?? true;
+  const quick = opts.quick ?? false;
+  const specs = WORKLOADS.filter((w) => opts.workload === undefined || w.name === opts.workload);
+  if (specs.length === 0) {
+    throw new Error(
+      `Unknown workload ${opts.workload}; choose one of ${WORKLOADS.map((w) => w.name).join(', ')}`,
+    );
+  }
+  const log = (s: string) => verbose && process.stderr.write(s + '\n');
+  const machine = machineInfo();
+  log(`machine: ${formatMachine(machine)}`);
+
+  const workloads: Workload[] = [];
+  for (const s of specs) {
+    log(`generating ${s.name}...`);
+    workloads.push(s.make(quick));
+  }
+  const books = await bookFactories();
+  const engines: BenchEngine[] = [new CrossbookEngine('crossbook', books.fast)];
+  if (books.reference) engines.push(new CrossbookEngine('crossbook-reference', books.reference));
+  engines.push(new NodejsOrderBookEngine(), new BookOnlyEngine());
+  const chosen = engines.filter((e) => !opts.engines || opts.engines.includes(e.name));
+
+  sanityCheck(chosen, workloads, log);
+
+  const overheadNs = timerOverheadNs();
+  const results = new Map<string, EngineResult[]>(workloads.map((w) => [w.name, []]));
+  const bar = new cliProgress.SingleBar(
+    {
+      format: ' {bar} {percentage}% | {engine} on {workload} | ETA {eta}s',
+      stream: process.stderr,
+      noTTYOutput: false,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const total = chosen.reduce(
+    (sum, _e) =>
+      sum +
+      workloads.reduce((s, w, k) => {
+        const p = specs[k].plan(quick);
+        return s + w.length * (p.warmups + p.reps);
+      }, 0),
+    0,
+  );
+  if (verbose) bar.start(total, 0, { engine: '', workload: '' });
+  for (const engine of chosen) {
+    workloads.forEach((w, k) => {
+      const plan = specs[k].plan(quick);
+      bar.update({ engine: engine.name, workload: w.name });
+      const skip = engine.name === 'crossbook-reference' ? REFERENCE_SKIP[w.name] : undefined;
+      if (skip) {
+        results.get(w.name)!.push({ ...emptyResult(engine.name), skipped: skip });
+        bar.increment(w.length * (plan.warmups + plan.reps));
+        return;
+      }
+      results
+        .get(w.name)!
+        .push(
+          measure({ engine, workload: w, plan, overheadNs, onProgress: (n) => bar.increment(n) }),
+        );
+    });
+  }
+  if (verbose) bar.stop();
+
+  const memoryEngines = opts.noMemory
+    ? []
+    : chosen
+        .map((e) => e.name)
+        .filter((n) => specs.length > 1 || n === 'crossbook' || n === 'fastbook-only');
+  const memory = [];
+  for (const name of memoryEngines) {
+    log(`memory: ${name} with ${quick ? '100k' : '1M'} resting orders...`);
+    memory.push(probeMemory(name, quick ? 100_000 : 1_000_000));
+  }
+  const report: BenchReport = {
+    machine,
+    workloads: workloads.map((w): WorkloadReport => ({
+      name: w.name,
+      ops: w.length - w.setup,
+      setupOps: w.setup,
+      tradingOpsPct: (100 * w.tradingOps) / (w.length - w.setup),
+      notes: w.notes,
+      results: results.get(w.name)!,
+    })),
+    memory: {
+      bytesPerRestingOrder: memory.find((m) => m.engine === 'crossbook')?.bytesPerOrder ?? 0,
+      engines: memory,
+    },
+  };
+  if (verbose) console.log('\n' + formatTables(report));
+  if (opts.json) {
+    writeFileSync(opts.json, JSON.stringify(report, null, 2) + '\n');
+    log(`wrote ${opts.json}`);
+  }
+  if (opts.modes) report.modes = await runOther('./modes/run.js', 'runModesBench', opts, true);
+  if (opts.journal) {
+    report.journal = await runOther('./journal/run.js', 'runJournalBench', opts, true);
+  }
+  return report;
+}
+
+/**
+ * Untimed: runs each workload once per engine while counting events, so a workload the engine
+ * rejects (a bug in the adapter or the generator) is reported instead of silently timed.
+ */
+function sanityCheck(
+  engines: BenchEngine[],
+  workloads: Workload[],
+  log: (s: string) => void,
+): void {
+  for (const e of engines) {
+    if (!(e instanceof CrossbookEngine)) continue;
+    for (const w of workloads) {
+      e.countEvents = true;
+      e.reset(w);
+      e.run(w, 0, w.length, null);
+      e.countEvents = false;
+      const s = e.stats();
+      if (s.rejects > 0) log(`warning: ${e.name} rejected ${s.rejects} ops of ${w.name}`);
+      e.exchange.validate();
+    }
+    break; // the fast book is enough to validate the workloads; the others get the same ops
+  }
+}
+
+async function runOther(
+  path: string,
+  fn: string,
+  opts: BenchOptions,
+  suffix: boolean,
+): Promise<unknown> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(path)) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`${fn} is not available (${path}): ${(err as Error).message}`);
+  }
+  const run = mod[fn];
+  if (typeof run !== 'function') throw new Error(`${path} does not export ${fn}`);
+  return (await (run as (o: { json?: string; quick?: boolean }) => Promise<unknown>)({
+    json:
+      opts.json && suffix
+        ? opts.json.replace(/(\.json)?$/, fn === 'runModesBench' ? '.modes.json' : '.journal.json')
+        : opts.json,
+    quick: opts.quick,
+  })) as unknown;
+}
+
+function emptyResult(engine: string): EngineResult {
+  return { engine, opsPerSec: 0, p50Ns: 0, p99Ns: 0, p999Ns: 0, reps: [], trades: 0, rejects: 0 };
+}

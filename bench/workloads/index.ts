@@ -1,0 +1,42 @@
+/**
+ * Workloads, each generated deterministically (seeded) before timing. Sizes are chosen so
+ * `bench --workload exchange-core-mix` stays well under a minute on a 2-core machine with the
+ * slow peer included; `quick` shrinks everything for smoke runs.
+ */
+import type { Workload } from '../workload.js';
+import { deepBook } from './deep-book.js';
+import { exchangeCoreMix } from './exchange-core-mix.js';
+import { lobsterWorkload } from './lobster.js';
+import { sweep } from './sweep.js';
+import type { RepPlan } from '../harness.js';
+
+export interface WorkloadSpec {
+  name: string;
+  make: (quick: boolean) => Workload;
+  plan: (quick: boolean) => RepPlan;
+}
+
+export const WORKLOADS: WorkloadSpec[] = [
+  {
+    name: 'exchange-core-mix',
+    make: (quick) => exchangeCoreMix({ ops: quick ? 30_000 : 300_000 }),
+    plan: (quick) => ({ warmups: 1, reps: quick ? 2 : 5, capSeconds: 30 }),
+  },
+  {
+    name: 'deep-book',
+    make: (quick) => deepBook(quick ? { resting: 50_000, ops: 50_000 } : {}),
+    plan: (quick) => ({ warmups: 0, reps: quick ? 1 : 3, capSeconds: 60 }),
+  },
+  {
+    name: 'sweep',
+    make: (quick) => sweep({ sweeps: quick ? 1000 : 10_000 }),
+    plan: (quick) => ({ warmups: 1, reps: quick ? 2 : 5, capSeconds: 30 }),
+  },
+  {
+    name: 'lobster',
+    make: () => lobsterWorkload(),
+    plan: (quick) => ({ warmups: 1, reps: quick ? 2 : 5, capSeconds: 30 }),
+  },
+];
+
+export { deepBook, exchangeCoreMix, lobsterWorkload, sweep };
