@@ -24,3 +24,4 @@ export { GatewayMetrics } from './metrics.js';
 export type { GatewayContext, EngineInfo, AccountSummary, ChaosResult } from './context.js';
 export { buildHttpApp, authHook } from './http/index.js';
 export { WsGateway } from './ws/index.js';
+export * from './client/index.js';

@@ -218,7 +218,7 @@ export class OrderService {
       ) {
         wire.expireAt = body.expireAt * 1e6;
       }
-      const cmd = this.parse(wire);
+      const cmd = this.parse(wire, orderId, clientOrderId);
       if (cmd.type !== 'place') throw new ApiError('internal', 'place parsed to another command');
       const u = this.units(cmd.symbol);
       const bad = this.o.risk.check({ ...cmd, tick: u.tick, lot: u.lot });
@@ -226,7 +226,7 @@ export class OrderService {
       this.o.orders.expect(orderId, clientOrderId);
       const events = await this.submit(cmd);
       this.o.orders.forget(orderId);
-      const rejected = this.rejectionOf(events, orderId);
+      const rejected = this.rejectionOf(events, orderId, { clientOrderId });
       if (rejected !== undefined) {
         if (rejected.reason === 'duplicate_order_id' && clientOrderId !== undefined) {
           const first = this.o.orders.getOwned(p.account, orderId);
@@ -275,21 +275,46 @@ export class OrderService {
     }
   }
 
-  private parse(wire: Record<string, unknown>): Command {
+  private parse(wire: Record<string, unknown>, newId?: string, clientOrderId?: string): Command {
     const r = parseCommand(wire, this.o.instruments);
-    if (!r.ok) throw this.reject(new ApiError(r.reason, r.message));
-    return r.command;
+    if (r.ok) return r.command;
+    let message = r.message;
+    // A new order's server id means nothing to the client yet: name it by the client's id.
+    if (newId !== undefined) {
+      message = message.replace(
+        `order ${newId}`,
+        clientOrderId === undefined ? 'an order' : `order ${clientOrderId}`,
+      );
+    }
+    throw this.reject(new ApiError(r.reason, message));
   }
 
+  private readonly counted = new WeakSet<ApiError>();
+
+  /** Counts a refusal once, however many layers it passes through. */
   private reject(err: ApiError): ApiError {
-    this.o.metrics.recordReject(err.reason);
+    if (!this.counted.has(err)) {
+      this.counted.add(err);
+      this.o.metrics.recordReject(err.reason);
+    }
     return err;
   }
 
-  private rejectionOf(events: readonly EngineEvent[], orderId: string): ApiError | undefined {
+  /** `newOrder`: name a new order by the client's id (or none) instead of the server's id. */
+  private rejectionOf(
+    events: readonly EngineEvent[],
+    orderId: string,
+    newOrder?: { clientOrderId?: string },
+  ): ApiError | undefined {
     for (const e of events) {
       if (e.type === 'rejected' && (e.orderId === undefined || e.orderId === orderId)) {
-        return this.reject(new ApiError(e.reason, e.message));
+        let message = e.message;
+        if (newOrder !== undefined) {
+          const name =
+            newOrder.clientOrderId === undefined ? 'an order' : `order ${newOrder.clientOrderId}`;
+          message = message.replace(`order ${orderId}`, name);
+        }
+        return this.reject(new ApiError(e.reason, message));
       }
     }
     return undefined;

@@ -36,11 +36,21 @@ function sendError(reply: FastifyReply, reason: string, message: string): Fastif
 export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
   const { ctx } = opts;
   const app = Fastify({
-    loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request logs only when debugging: the server is quiet by default.
+    loggerInstance: ctx.logger.child(
+      {},
+      { level: ['debug', 'trace'].includes(ctx.logger.level) ? ctx.logger.level : 'warn' },
+    ) as unknown as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: {
+      customOptions: {
+        allowUnionTypes: true,
+        removeAdditional: false,
+        coerceTypes: 'array',
+        allErrors: false,
+      },
+    },
   });
 
   // Keep the exact body text: the signature covers it byte for byte.

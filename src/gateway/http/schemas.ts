@@ -1,11 +1,10 @@
 /** JSON schemas for every route: validation at the edge and the OpenAPI document at /docs. */
 
+// Syntax and exactness are checked by src/protocol, which names the exact problem.
 const decimal = {
-  anyOf: [
-    { type: 'string', maxLength: 40, pattern: '^\\s*[+-]?\\d+(\\.\\d+)?\\s*$' },
-    { type: 'number' },
-  ],
-  description: 'Decimal string (a plain JSON number is accepted)',
+  type: ['string', 'number'],
+  maxLength: 40,
+  description: 'Decimal string such as "420.50" (a plain JSON number is accepted)',
 } as const;
 
 export const errorSchema = {
