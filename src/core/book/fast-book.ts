@@ -91,8 +91,13 @@ export class FastBook implements OrderBook {
       throw new Error(`FastBook.add: oid ${oid} is negative or already resting`);
     }
     const key = side === BUY ? price : -price;
-    let lvl = this.findLevel(side, key);
-    if (lvl === NONE) lvl = this.insertLevel(side, key, price);
+    const idx = this.indexOf(side, key);
+    const lvl =
+      idx >= 0
+        ? side === BUY
+          ? this.bidLevels[idx]
+          : this.askLevels[idx]
+        : this.insertLevel(side, key, price, -idx - 1);
     this.oPrice[oid] = price;
     this.oQty[oid] = qty;
     this.oSide[oid] = side;
@@ -294,7 +299,8 @@ export class FastBook implements OrderBook {
     return -lo - 1;
   }
 
-  private insertLevel(side: Side, key: number, price: number): number {
+  /** Takes a level from the pool and inserts it at index `at` of its side. */
+  private insertLevel(side: Side, key: number, price: number, at: number): number {
     if (this.freeLevel === NONE) this.growLevels();
     const lvl = this.freeLevel;
     this.freeLevel = this.lHead[lvl];
@@ -305,7 +311,6 @@ export class FastBook implements OrderBook {
     this.lHead[lvl] = NONE;
     this.lTail[lvl] = NONE;
     this.lSide[lvl] = side;
-    const at = -this.indexOf(side, key) - 1;
     const keys = side === BUY ? this.bidKeys : this.askKeys;
     const levels = side === BUY ? this.bidLevels : this.askLevels;
     const len = side === BUY ? this.bidLen : this.askLen;
