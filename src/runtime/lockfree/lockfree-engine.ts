@@ -1,0 +1,493 @@
+/**
+ * `lockfree` mode, main-thread side: validates, gives each order a slot, hands places round-robin
+ * to K matching threads that all work on the one shared book, and turns their compact results
+ * into the core's event shapes. Cancels and snapshots run right here on the same shared memory
+ * (a cancel is one CAS loop, it never waits for a matching thread).
+ *
+ * Supported: one instrument; limit GTC/IOC, market, cancel, massCancel, snapshot, clock. Anything
+ * else is rejected with a message saying lockfree mode does not support it. Events of different
+ * commands are released in completion order, so a maker's fill can be reported before its own
+ * acceptance; within one command they are in order.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type {
+  CancelOrder,
+  Command,
+  EngineEvent,
+  InstrumentConfig,
+  MassCancel,
+  PlaceOrder,
+  RejectReason,
+  SideName,
+} from '../../core/index.js';
+import { StateHasher } from '../../core/index.js';
+import type { CommandJournal, Engine, Mode } from '../engine.js';
+import { EventListeners } from '../listeners.js';
+import {
+  createRing,
+  OrderedRingWriter,
+  RingConsumer,
+  RingProducer,
+  SpinThenPark,
+} from '../shm/index.js';
+import { stampCommand } from '../stamp.js';
+import { workerPath } from '../worker-path.js';
+import { FILLED, LockfreeMatcher, MODE_GTC, MODE_IOC, MODE_MARKET, RESTED } from './matcher.js';
+import {
+  BUY,
+  createSharedBook,
+  NEXT_NODE,
+  SELL,
+  viewSharedBook,
+  walkResting,
+  type SharedBookViews,
+} from './shared-book.js';
+
+export interface LockfreeOptions {
+  /** Matching threads (default: available cores - 1, at least 2). */
+  threads?: number;
+  /** Lowest price of the book's window in ticks (default 1). */
+  minPrice?: number;
+  /** Price levels in the window (default 65536). */
+  levels?: number;
+  maxNodes?: number;
+  maxOrders?: number;
+  /** Debug: random spins injected between reads and CASes to widen races (default 0). */
+  delaySpins?: number;
+  /** Spins before a matching thread parks when it has no work (default 2000). */
+  spins?: number;
+}
+
+export interface LockfreeEngineOptions {
+  lockfree?: LockfreeOptions;
+  journal?: CommandJournal;
+  clock?: () => number;
+  log?: (line: string) => void;
+}
+
+interface Lane {
+  worker: Worker;
+  writer: OrderedRingWriter;
+  reader: RingConsumer;
+  commands: SharedArrayBuffer;
+  pending: Map<number, { resolve: (r: Int32Array) => void; reject: (e: Error) => void }>;
+}
+
+export class LockfreeEngine implements Engine {
+  readonly mode: Mode = 'lockfree';
+  private readonly sab: SharedArrayBuffer;
+  private readonly v: SharedBookViews;
+  private readonly local: LockfreeMatcher;
+  private readonly lanes: Lane[] = [];
+  private readonly listeners: EventListeners;
+  private readonly journal?: CommandJournal;
+  private readonly clock?: () => number;
+  private instrument?: InstrumentConfig;
+  private readonly ids = new Map<string, number>();
+  private readonly slotId: string[] = [];
+  private readonly slotAccount: string[] = [];
+  private readonly slotSide: SideName[] = [];
+  private readonly inflight = new Map<number, Promise<unknown>>();
+  private nextLane = 0;
+  private nextReq = 1;
+  private seq = 0;
+  private tradeId = 0;
+  private lastTs = 0;
+  private closed = false;
+  private failure: Error | null = null;
+  private readonly reading: Promise<void>[] = [];
+
+  constructor(opts: LockfreeEngineOptions = {}) {
+    const o = opts.lockfree ?? {};
+    this.listeners = new EventListeners(opts.log);
+    this.journal = opts.journal;
+    this.clock = opts.clock;
+    this.sab = createSharedBook({
+      minPrice: o.minPrice ?? 1,
+      levels: o.levels,
+      maxNodes: o.maxNodes,
+      maxOrders: o.maxOrders,
+    });
+    this.v = viewSharedBook(this.sab);
+    this.local = new LockfreeMatcher(this.v);
+    const threads = o.threads ?? Math.max(2, availableParallelism() - 1);
+    for (let i = 0; i < threads; i++) {
+      const commands = createRing({ slots: 4096, slotBytes: 32 });
+      const results = createRing({ slots: 8192, slotBytes: 32 });
+      const worker = new Worker(workerPath(import.meta.url, './worker.ts'), {
+        workerData: {
+          book: this.sab,
+          commands,
+          results,
+          delaySpins: o.delaySpins ?? 0,
+          seed: 0x2545f491 + i * 0x9e3779b9,
+          spins: o.spins ?? 2000,
+        },
+      });
+      worker.on('error', (err) => this.fail(err));
+      const wait = new SpinThenPark();
+      const lane: Lane = {
+        worker,
+        writer: new OrderedRingWriter(new RingProducer(commands, wait)),
+        reader: new RingConsumer(results, wait),
+        commands,
+        pending: new Map(),
+      };
+      this.lanes.push(lane);
+      this.reading.push(this.read(lane));
+    }
+    opts.log?.(`lockfree: ${threads} matching threads share one book`);
+  }
+
+  onEvents(listener: (events: readonly EngineEvent[]) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  async submit(input: Command): Promise<EngineEvent[]> {
+    if (this.closed) throw new Error('engine is closed');
+    if (this.failure) throw this.failure;
+    const cmd = stampCommand(input, this.clock);
+    if (cmd.ts !== undefined && cmd.ts > this.lastTs) this.lastTs = cmd.ts;
+    const ts = cmd.ts ?? this.lastTs;
+    const durable = cmd.type !== 'snapshot' ? this.journal?.append(cmd) : undefined;
+    let events: EngineEvent[];
+    switch (cmd.type) {
+      case 'instrument':
+        events = this.define(cmd.instrument, ts);
+        break;
+      case 'place':
+        events = await this.place(cmd, ts);
+        break;
+      case 'cancel':
+        events = await this.cancel(cmd, ts);
+        break;
+      case 'massCancel':
+        events = await this.massCancel(cmd, ts);
+        break;
+      case 'snapshot':
+        events =
+          cmd.symbol === this.instrument?.symbol
+            ? [this.bookEvent(ts)]
+            : [this.reject(ts, cmd, 'unknown_symbol', `Unknown symbol ${cmd.symbol}`)];
+        break;
+      case 'clock':
+        events = [];
+        break;
+      default:
+        events = [
+          this.reject(
+            ts,
+            cmd as { symbol?: string },
+            'invalid_order',
+            `lockfree mode does not support ${cmd.type} commands`,
+          ),
+        ];
+    }
+    if (durable) await durable;
+    for (const e of events) e.seq = ++this.seq;
+    this.listeners.emit(events);
+    return events;
+  }
+
+  async stateHash(): Promise<string> {
+    const h = new StateHasher();
+    walkResting(this.v, (o) => {
+      h.number(o.side).number(o.price).string(this.slotId[o.slot]).number(o.qty);
+    });
+    return h.digest();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.inflight.values()]);
+    for (const lane of this.lanes) {
+      await lane.writer.flushed();
+      await new RingProducer(lane.commands).closeAsync();
+    }
+    await Promise.race([
+      Promise.all(this.reading),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
+    await Promise.all(this.lanes.map((l) => l.worker.terminate()));
+    await this.journal?.close();
+  }
+
+  // ---- commands ---------------------------------------------------------------------------
+
+  private define(c: InstrumentConfig, ts: number): EngineEvent[] {
+    if (this.instrument) {
+      const reason = c.symbol === this.instrument.symbol ? 'duplicate_symbol' : 'invalid_order';
+      const why =
+        c.symbol === this.instrument.symbol
+          ? `Instrument ${c.symbol} is already defined`
+          : `lockfree mode runs exactly one instrument (${this.instrument.symbol}); cannot add ${c.symbol}`;
+      return [this.reject(ts, { symbol: c.symbol }, reason, why)];
+    }
+    this.instrument = { ...c };
+    return [
+      {
+        type: 'instrument',
+        seq: 0,
+        ts,
+        symbol: c.symbol,
+        tickSize: c.tickSize,
+        lotSize: c.lotSize,
+        bandPct: c.bandPct,
+        referencePrice: c.referencePrice,
+        stp: c.stp ?? 'none',
+        phase: c.phase ?? 'continuous',
+      },
+    ];
+  }
+
+  private checkPlace(cmd: PlaceOrder): [RejectReason, string] | null {
+    const what = `Cannot place order ${cmd.orderId}`;
+    if (cmd.symbol !== this.instrument?.symbol) {
+      return ['unknown_symbol', `${what}: unknown symbol ${cmd.symbol}`];
+    }
+    if (this.ids.has(cmd.orderId)) return ['duplicate_order_id', `${what}: order id already used`];
+    if (cmd.side !== 'buy' && cmd.side !== 'sell') {
+      return ['malformed', `${what}: side must be buy or sell`];
+    }
+    if (cmd.kind !== 'limit' && cmd.kind !== 'market') {
+      return ['invalid_order', `${what}: lockfree mode does not support ${cmd.kind} orders`];
+    }
+    const tif = cmd.tif ?? (cmd.kind === 'market' ? 'IOC' : 'GTC');
+    if (tif !== 'GTC' && tif !== 'IOC') {
+      return ['invalid_order', `${what}: lockfree mode does not support time in force ${tif}`];
+    }
+    if (cmd.postOnly || cmd.displayQty !== undefined || (cmd.stp && cmd.stp !== 'none')) {
+      return [
+        'invalid_order',
+        `${what}: lockfree mode does not support post-only, iceberg or self-trade prevention`,
+      ];
+    }
+    if (!Number.isSafeInteger(cmd.qty) || cmd.qty <= 0 || cmd.qty > 0x7fffffff) {
+      return ['invalid_qty', `${what}: quantity must be a whole number of lots in [1, 2^31-1]`];
+    }
+    if (cmd.kind === 'limit') {
+      const p = cmd.price;
+      if (p === undefined || !Number.isSafeInteger(p) || p <= 0) {
+        return ['invalid_price', `${what}: a limit order needs a positive price`];
+      }
+      const hi = this.v.minPrice + this.v.levels - 1;
+      if (p < this.v.minPrice || p > hi) {
+        return [
+          'invalid_price',
+          `${what}: lockfree mode's shared book covers prices ${this.v.minPrice}..${hi} ticks`,
+        ];
+      }
+    }
+    if (this.slotId.length >= this.v.maxOrders) {
+      return [
+        'invalid_order',
+        `${what}: lockfree book is out of order slots (${this.v.maxOrders})`,
+      ];
+    }
+    // Keep 1/8 of the node pool for re-rest attempts of orders already in flight.
+    if (Atomics.load(this.v.header, NEXT_NODE) >= this.v.next.length - (this.v.maxNodes >> 3)) {
+      return ['invalid_order', `${what}: lockfree book is out of resting nodes`];
+    }
+    return null;
+  }
+
+  private async place(cmd: PlaceOrder, ts: number): Promise<EngineEvent[]> {
+    const problem = this.checkPlace(cmd);
+    if (problem) return [this.reject(ts, cmd, problem[0], problem[1])];
+    const slot = this.slotId.length;
+    this.slotId.push(cmd.orderId);
+    this.slotAccount.push(cmd.account);
+    this.slotSide.push(cmd.side);
+    this.ids.set(cmd.orderId, slot);
+    const tif = cmd.tif ?? (cmd.kind === 'market' ? 'IOC' : 'GTC');
+    const mode = cmd.kind === 'market' ? MODE_MARKET : tif === 'IOC' ? MODE_IOC : MODE_GTC;
+    const side = cmd.side === 'buy' ? BUY : SELL;
+    const level = cmd.kind === 'market' ? -1 : cmd.price! - this.v.minPrice;
+    const run = this.dispatch([slot, side, level, cmd.qty, mode]);
+    this.inflight.set(slot, run);
+    let result: Int32Array;
+    try {
+      result = await run;
+    } finally {
+      this.inflight.delete(slot);
+    }
+    const events: EngineEvent[] = [
+      {
+        type: 'accepted',
+        seq: 0,
+        ts,
+        symbol: cmd.symbol,
+        orderId: cmd.orderId,
+        account: cmd.account,
+        side: cmd.side,
+        kind: cmd.kind,
+        price: cmd.kind === 'limit' ? cmd.price : undefined,
+        qty: cmd.qty,
+        tif,
+      },
+    ];
+    let left = cmd.qty;
+    for (let i = 0; i < result[3]; i++) {
+      const at = 4 + i * 4;
+      const maker = result[at];
+      left -= result[at + 2];
+      events.push({
+        type: 'trade',
+        seq: 0,
+        ts,
+        symbol: cmd.symbol,
+        tradeId: ++this.tradeId,
+        price: this.v.minPrice + result[at + 1],
+        qty: result[at + 2],
+        makerOrderId: this.slotId[maker],
+        takerOrderId: cmd.orderId,
+        makerAccount: this.slotAccount[maker],
+        takerAccount: cmd.account,
+        aggressor: cmd.side,
+        makerLeaves: result[at + 3],
+        takerLeaves: left,
+      });
+    }
+    const outcome = result[1];
+    if (outcome !== RESTED && outcome !== FILLED) {
+      events.push({
+        type: 'cancelled',
+        seq: 0,
+        ts,
+        symbol: cmd.symbol,
+        orderId: cmd.orderId,
+        account: cmd.account,
+        remainingQty: result[2],
+        reason: mode === MODE_IOC ? 'ioc' : 'no_liquidity',
+      });
+    }
+    return events;
+  }
+
+  private async cancel(cmd: CancelOrder, ts: number): Promise<EngineEvent[]> {
+    const slot = this.ids.get(cmd.orderId);
+    if (slot !== undefined) await this.inflight.get(slot);
+    const unknown = (): EngineEvent[] => [
+      this.reject(ts, cmd, 'unknown_order', `Cannot cancel order ${cmd.orderId}: unknown order id`),
+    ];
+    if (cmd.symbol !== this.instrument?.symbol) {
+      const why = `Cannot cancel order ${cmd.orderId}: unknown symbol ${cmd.symbol}`;
+      return [this.reject(ts, cmd, 'unknown_symbol', why)];
+    }
+    if (slot === undefined || this.slotAccount[slot] !== cmd.account) return unknown();
+    const removed = this.local.cancel(slot);
+    if (removed === 0) return unknown();
+    return [this.cancelled(ts, slot, removed, 'user')];
+  }
+
+  private async massCancel(cmd: MassCancel, ts: number): Promise<EngineEvent[]> {
+    if (cmd.symbol !== undefined && cmd.symbol !== this.instrument?.symbol) {
+      const why = `Cannot mass-cancel: unknown symbol ${cmd.symbol}`;
+      return [this.reject(ts, cmd, 'unknown_symbol', why)];
+    }
+    const mine: number[] = [];
+    for (let slot = 0; slot < this.slotAccount.length; slot++) {
+      if (this.slotAccount[slot] === cmd.account) mine.push(slot);
+    }
+    await Promise.allSettled(mine.map((s) => this.inflight.get(s)));
+    const events: EngineEvent[] = [];
+    for (const slot of mine) {
+      const removed = this.local.cancel(slot);
+      if (removed > 0) events.push(this.cancelled(ts, slot, removed, 'mass_cancel'));
+    }
+    events.push({
+      type: 'massCancelled',
+      seq: 0,
+      ts,
+      account: cmd.account,
+      symbol: cmd.symbol,
+      count: events.length,
+    });
+    return events;
+  }
+
+  private cancelled(
+    ts: number,
+    slot: number,
+    remainingQty: number,
+    reason: 'user' | 'mass_cancel',
+  ): EngineEvent {
+    return {
+      type: 'cancelled',
+      seq: 0,
+      ts,
+      symbol: this.instrument!.symbol,
+      orderId: this.slotId[slot],
+      account: this.slotAccount[slot],
+      remainingQty,
+      reason,
+    };
+  }
+
+  private bookEvent(ts: number): EngineEvent {
+    const bids: { price: number; orders: { orderId: string; qty: number }[] }[] = [];
+    const asks: typeof bids = [];
+    walkResting(this.v, (o) => {
+      const side = o.side === BUY ? bids : asks;
+      let level = side[side.length - 1];
+      if (!level || level.price !== o.price) side.push((level = { price: o.price, orders: [] }));
+      level.orders.push({ orderId: this.slotId[o.slot], qty: o.qty });
+    });
+    return { type: 'book', seq: 0, ts, symbol: this.instrument!.symbol, bids, asks };
+  }
+
+  private reject(
+    ts: number,
+    cmd: { orderId?: string; symbol?: string; account?: string },
+    reason: RejectReason,
+    message: string,
+  ): EngineEvent {
+    return {
+      type: 'rejected',
+      seq: 0,
+      ts,
+      orderId: cmd.orderId,
+      symbol: cmd.symbol,
+      account: cmd.account,
+      reason,
+      message,
+    };
+  }
+
+  // ---- threads ------------------------------------------------------------------------------
+
+  private dispatch(words: number[]): Promise<Int32Array> {
+    const lane = this.lanes[this.nextLane];
+    this.nextLane = (this.nextLane + 1) % this.lanes.length;
+    const req = this.nextReq++;
+    const msg = Int32Array.of(req, ...words);
+    return new Promise<Int32Array>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      lane.pending.set(req, { resolve, reject });
+      void lane.writer.write(new Uint8Array(msg.buffer));
+    });
+  }
+
+  private async read(lane: Lane): Promise<void> {
+    while (!lane.reader.closed && !this.failure) {
+      const got = lane.reader.poll((msg) => {
+        const result = new Int32Array(msg.byteLength >> 2);
+        result.set(new Int32Array(msg.buffer, msg.byteOffset, msg.byteLength >> 2));
+        const waiter = lane.pending.get(result[0]);
+        lane.pending.delete(result[0]);
+        waiter?.resolve(result);
+      });
+      if (got === 0 && !lane.reader.closed) await lane.reader.waitAsync();
+    }
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const lane of this.lanes) {
+      for (const waiter of lane.pending.values()) waiter.reject(err);
+      lane.pending.clear();
+    }
+  }
+}
