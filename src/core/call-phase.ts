@@ -23,7 +23,8 @@ type AuctionKind = 'opening' | 'closing' | 'reopening';
 export function changePhase(m: Matcher, to: Phase, reason: 'command' | 'reopen'): boolean {
   const from = m.phase;
   if (from === to) return false;
-  if (to === 'continuous' && (from === 'preopen' || from === 'preclose' || from === 'halted')) {
+  // Continuous trading never starts crossed: any way into it goes through an uncross.
+  if (to === 'continuous') {
     uncross(m, from === 'halted' ? 'reopening' : 'opening');
   } else if (to === 'closed' && from === 'preclose') {
     uncross(m, 'closing');
@@ -66,7 +67,6 @@ export function uncross(m: Matcher, kind: AuctionKind): void {
     const price = result.price;
     const bidders = participants(m, BUY, price);
     const askers = participants(m, SELL, price);
-    const before = new Map<number, number>();
     let left = result.volume;
     let bi = 0;
     let si = 0;
@@ -74,21 +74,16 @@ export function uncross(m: Matcher, kind: AuctionKind): void {
       const b = bidders[bi];
       const s = askers[si];
       const q = Math.min(o.leaves[b], o.leaves[s], left);
-      if (!before.has(b)) before.set(b, o.leaves[b]);
-      if (!before.has(s)) before.set(s, o.leaves[s]);
-      o.leaves[b] -= q;
-      o.filled[b] += q;
-      o.leaves[s] -= q;
-      o.filled[s] += q;
       left -= q;
       m.lastPrice = price;
+      applyFill(m, b, q);
+      applyFill(m, s, q);
       // The older order is the maker; every print of the auction carries the one price.
       const buyerOlder = o.serial[b] < o.serial[s];
       m.emitTrade(buyerOlder ? b : s, buyerOlder ? s : b, price, q, true);
       if (o.leaves[b] === 0) bi++;
       if (o.leaves[s] === 0) si++;
     }
-    for (const [oid, leavesBefore] of before) settle(m, oid, leavesBefore - o.leaves[oid]);
   }
   m.emit({
     type: 'auction',
@@ -123,9 +118,11 @@ function participants(m: Matcher, side: Side, price: number): number[] {
   return list;
 }
 
-/** Brings the book in line with what an order traded in the auction. */
-function settle(m: Matcher, oid: number, traded: number): void {
+/** One auction fill, applied to the book as continuous trading would: a spent slice refills at the back. */
+function applyFill(m: Matcher, oid: number, q: number): void {
   const o = m.orders;
+  o.leaves[oid] -= q;
+  o.filled[oid] += q;
   const leaves = o.leaves[oid];
   if (o.state[oid] === S_CALL_MARKET) {
     if (leaves === 0) {
@@ -136,14 +133,12 @@ function settle(m: Matcher, oid: number, traded: number): void {
     return;
   }
   const shown = m.book.qtyOf(oid);
-  if (leaves === 0) {
-    m.book.remove(oid);
-    o.release(oid);
-  } else if (traded < shown) {
-    m.book.setQty(oid, shown - traded);
-  } else {
-    // An iceberg that traded its whole slice shows a fresh one at the back of the level.
-    m.book.remove(oid);
-    m.book.add(oid, o.side[oid] as Side, o.price[oid], Math.min(o.display[oid], leaves));
+  if (q < shown) {
+    m.book.setQty(oid, shown - q);
+    return;
   }
+  m.book.remove(oid);
+  if (leaves > 0)
+    m.book.add(oid, o.side[oid] as Side, o.price[oid], Math.min(o.display[oid] || leaves, leaves));
+  else o.release(oid);
 }

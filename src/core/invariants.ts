@@ -35,6 +35,15 @@ export class InvariantChecker {
   apply(events: readonly EngineEvent[]): void {
     const touched = new Set<string>();
     for (const e of events) this.step(e, touched);
+    this.settle(touched);
+    for (const [symbol, phase] of this.phases) {
+      if (phase === 'continuous') this.checkNotCrossed(symbol);
+    }
+    if (this.bought !== this.sold) throw new Error(`bought ${this.bought} != sold ${this.sold}`);
+  }
+
+  /** An aggressor whose matching is over rests, waits for an auction, or is done. */
+  private settle(touched: Set<string>): void {
     for (const id of touched) {
       const o = this.orders.get(id)!;
       if (o.status !== 'active') continue;
@@ -42,10 +51,7 @@ export class InvariantChecker {
       else if (o.price !== o.price) o.status = 'waiting';
       else this.toBack(o);
     }
-    for (const [symbol, phase] of this.phases) {
-      if (phase === 'continuous') this.checkNotCrossed(symbol);
-    }
-    if (this.bought !== this.sold) throw new Error(`bought ${this.bought} != sold ${this.sold}`);
+    touched.clear();
   }
 
   private toBack(o: ModelOrder): void {
@@ -82,6 +88,8 @@ export class InvariantChecker {
         return;
       }
       case 'triggered': {
+        // A trigger comes after the previous aggressor finished matching.
+        this.settle(touched);
         const o = this.get(e.orderId);
         o.status = 'active';
         touched.add(e.orderId);

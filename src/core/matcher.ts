@@ -215,7 +215,7 @@ export class Matcher {
       return this.reject(
         cmd,
         'outside_price_band',
-        `${what}: price ${this.px(price)} is outside the price band ${this.bandText()}`,
+        `${what}: price ${this.px(price!)} is outside the price band ${this.bandText()}`,
       );
     }
     if (isStop && this.stopHolds(side, cmd.stopPrice!)) {

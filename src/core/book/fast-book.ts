@@ -4,14 +4,17 @@
  * - Orders: price, qty (Float64, may exceed 2^31), side, level and FIFO links (Int32), by oid.
  *   `oLevel[oid] === NONE` means "not resting"; cancel is O(1) through the intrusive links.
  * - Levels: a pool with a free list; each keeps price, total qty, count, head and tail.
- * - Sides: active levels sorted by key, best at the END, so the top is touched without shifting.
- *   key = price for bids and -price for asks, so both sides share one ascending order and one
- *   code path. A price lookup scans a few entries from the end (O(1) near the best price), then
- *   falls back to a binary search.
+ * - Sides (fast-side.ts): levels sorted with the best at the END, plus an exact tick window
+ *   around the best, so finding a level near the top is one array read.
+ * - A level that empties below the top is kept (empty) in its side's index instead of being
+ *   shifted out, because prices near the top are reused all the time; the top is always
+ *   non-empty (emptied top levels are popped at once), and a side compacts its empty levels when
+ *   they outnumber the live ones (and exceed COMPACT_MIN), so they cost O(1) amortised.
  * Nothing is allocated per operation; arrays grow by doubling when an oid or level exceeds them.
  */
 import { BUY, type Side } from '../types.js';
 import { hashBook } from './book-hash.js';
+import { FastSide } from './fast-side.js';
 import { NONE, type OrderBook } from './order-book.js';
 
 export interface FastBookOptions {
@@ -21,8 +24,8 @@ export interface FastBookOptions {
   levelCapacity?: number;
 }
 
-/** How many entries a lookup scans from the best end before it binary-searches. */
-const NEAR_SCAN = 8;
+/** Empty levels a side may keep before it considers compacting. */
+const COMPACT_MIN = 64;
 
 export class FastBook implements OrderBook {
   readonly name: string;
@@ -43,16 +46,9 @@ export class FastBook implements OrderBook {
   private lSide: Uint8Array;
   /** Head of the free-level list, threaded through lHead. */
   private freeLevel: number;
-  private levelsUsed: number;
 
-  private bidKeys: Float64Array;
-  private bidLevels: Int32Array;
-  private bidLen: number;
-  private askKeys: Float64Array;
-  private askLevels: Int32Array;
-  private askLen: number;
-  private bidCount: number;
-  private askCount: number;
+  private readonly bids: FastSide;
+  private readonly asks: FastSide;
 
   constructor(opts: FastBookOptions = {}) {
     this.name = 'fast';
@@ -72,17 +68,10 @@ export class FastBook implements OrderBook {
     this.lTail = new Int32Array(this.levelCap).fill(NONE);
     this.lSide = new Uint8Array(this.levelCap);
     this.freeLevel = NONE;
-    this.levelsUsed = 0;
     this.threadFreeLevels(0);
 
-    this.bidKeys = new Float64Array(this.levelCap);
-    this.bidLevels = new Int32Array(this.levelCap);
-    this.bidLen = 0;
-    this.askKeys = new Float64Array(this.levelCap);
-    this.askLevels = new Int32Array(this.levelCap);
-    this.askLen = 0;
-    this.bidCount = 0;
-    this.askCount = 0;
+    this.bids = new FastSide(64);
+    this.asks = new FastSide(64);
   }
 
   add(oid: number, side: Side, price: number, qty: number): void {
@@ -90,14 +79,13 @@ export class FastBook implements OrderBook {
     else if (oid < 0 || this.oLevel[oid] !== NONE) {
       throw new Error(`FastBook.add: oid ${oid} is negative or already resting`);
     }
+    const s = side === BUY ? this.bids : this.asks;
     const key = side === BUY ? price : -price;
-    const idx = this.indexOf(side, key);
-    const lvl =
-      idx >= 0
-        ? side === BUY
-          ? this.bidLevels[idx]
-          : this.askLevels[idx]
-        : this.insertLevel(side, key, price, -idx - 1);
+    let lvl = s.find(key);
+    if (lvl === NONE) {
+      lvl = this.allocLevel(side, price);
+      s.insert(key, lvl);
+    }
     this.oPrice[oid] = price;
     this.oQty[oid] = qty;
     this.oSide[oid] = side;
@@ -109,9 +97,8 @@ export class FastBook implements OrderBook {
     else this.oNext[tail] = oid;
     this.lTail[lvl] = oid;
     this.lQty[lvl] += qty;
-    this.lCount[lvl]++;
-    if (side === BUY) this.bidCount++;
-    else this.askCount++;
+    if (this.lCount[lvl]++ === 0) s.nonEmpty++;
+    s.orders++;
   }
 
   remove(oid: number): void {
@@ -126,10 +113,13 @@ export class FastBook implements OrderBook {
     this.oNext[oid] = NONE;
     this.oPrev[oid] = NONE;
     this.lQty[lvl] -= this.oQty[oid];
-    const side = this.oSide[oid];
-    if (side === BUY) this.bidCount--;
-    else this.askCount--;
-    if (--this.lCount[lvl] === 0) this.deleteLevel(lvl);
+    const s = this.oSide[oid] === BUY ? this.bids : this.asks;
+    s.orders--;
+    if (--this.lCount[lvl] === 0) {
+      s.nonEmpty--;
+      this.lQty[lvl] = 0;
+      this.levelEmptied(s, lvl);
+    }
   }
 
   setQty(oid: number, qty: number): void {
@@ -156,38 +146,39 @@ export class FastBook implements OrderBook {
   }
 
   bestPrice(side: Side): number {
-    if (side === BUY) return this.bidLen === 0 ? NaN : this.bidKeys[this.bidLen - 1];
-    return this.askLen === 0 ? NaN : -this.askKeys[this.askLen - 1];
+    const s = side === BUY ? this.bids : this.asks;
+    return s.len === 0 ? NaN : this.lPrice[s.levels[s.len - 1]];
   }
 
   best(side: Side): number {
-    if (side === BUY) return this.bidLen === 0 ? NONE : this.lHead[this.bidLevels[this.bidLen - 1]];
-    return this.askLen === 0 ? NONE : this.lHead[this.askLevels[this.askLen - 1]];
+    const s = side === BUY ? this.bids : this.asks;
+    return s.len === 0 ? NONE : this.lHead[s.levels[s.len - 1]];
   }
 
   next(oid: number): number {
-    this.levelOf(oid, 'next');
+    const lvl = this.levelOf(oid, 'next');
     const n = this.oNext[oid];
     if (n !== NONE) return n;
-    const side = this.oSide[oid] as Side;
-    const key = side === BUY ? this.oPrice[oid] : -this.oPrice[oid];
-    const idx = this.indexOf(side, key);
-    if (idx <= 0) return NONE;
-    const levels = side === BUY ? this.bidLevels : this.askLevels;
-    return this.lHead[levels[idx - 1]];
+    const s = this.lSide[lvl] === BUY ? this.bids : this.asks;
+    const price = this.lPrice[lvl];
+    for (let i = s.indexOf(this.lSide[lvl] === BUY ? price : -price) - 1; i >= 0; i--) {
+      const head = this.lHead[s.levels[i]];
+      if (head !== NONE) return head;
+    }
+    return NONE;
   }
 
   levelQty(side: Side, price: number): number {
-    const lvl = this.findLevel(side, side === BUY ? price : -price);
+    const lvl = (side === BUY ? this.bids : this.asks).find(side === BUY ? price : -price);
     return lvl === NONE ? 0 : this.lQty[lvl];
   }
 
   count(side: Side): number {
-    return side === BUY ? this.bidCount : this.askCount;
+    return (side === BUY ? this.bids : this.asks).orders;
   }
 
   levelCount(side: Side): number {
-    return side === BUY ? this.bidLen : this.askLen;
+    return (side === BUY ? this.bids : this.asks).nonEmpty;
   }
 
   stateHash(): string {
@@ -198,23 +189,31 @@ export class FastBook implements OrderBook {
     let resting = 0;
     for (let s = 0; s < 2; s++) {
       const side = s as Side;
-      const keys = side === BUY ? this.bidKeys : this.askKeys;
-      const levels = side === BUY ? this.bidLevels : this.askLevels;
-      const len = side === BUY ? this.bidLen : this.askLen;
+      const fs = side === BUY ? this.bids : this.asks;
+      const name = side === BUY ? 'bids' : 'asks';
+      fs.validateIndex(name);
       let orders = 0;
-      for (let i = 0; i < len; i++) {
-        if (i > 0 && !(keys[i - 1] < keys[i])) {
-          throw new Error(`FastBook: side ${side} keys not strictly sorted at index ${i}`);
-        }
-        const lvl = levels[i];
+      let live = 0;
+      for (let i = 0; i < fs.len; i++) {
+        const lvl = fs.levels[i];
         const price = this.lPrice[lvl];
-        if (this.lSide[lvl] !== side || (side === BUY ? price : -price) !== keys[i]) {
-          throw new Error(`FastBook: level ${lvl} at index ${i} has side/price out of its slot`);
+        if (this.lSide[lvl] !== side || (side === BUY ? price : -price) !== fs.keys[i]) {
+          throw new Error(`FastBook: ${name} level ${lvl} at index ${i} is out of its slot`);
         }
+        if (this.lCount[lvl] === 0) {
+          if (i === fs.len - 1) throw new Error(`FastBook: ${name} top level ${price} is empty`);
+          if (this.lHead[lvl] !== NONE || this.lTail[lvl] !== NONE || this.lQty[lvl] !== 0) {
+            throw new Error(`FastBook: ${name} empty level ${price} still links orders`);
+          }
+          continue;
+        }
+        live++;
         orders += this.validateLevel(lvl, side, price);
       }
-      if (orders !== (side === BUY ? this.bidCount : this.askCount)) {
-        throw new Error(`FastBook: side ${side} counts ${orders} orders, counter says otherwise`);
+      if (orders !== fs.orders || live !== fs.nonEmpty) {
+        throw new Error(
+          `FastBook: ${name} hold ${orders} orders in ${live} levels, counters say ${fs.orders} in ${fs.nonEmpty}`,
+        );
       }
       resting += orders;
     }
@@ -227,13 +226,9 @@ export class FastBook implements OrderBook {
     for (let l = this.freeLevel; l !== NONE; l = this.lHead[l]) {
       if (++free > this.levelCap) throw new Error('FastBook: free-level list has a cycle');
     }
-    if (
-      free + this.bidLen + this.askLen !== this.levelCap ||
-      this.levelsUsed !== this.bidLen + this.askLen
-    ) {
-      throw new Error(
-        `FastBook: level pool leak: ${free} free + ${this.bidLen + this.askLen} active != ${this.levelCap}`,
-      );
+    const used = this.bids.len + this.asks.len;
+    if (free + used !== this.levelCap) {
+      throw new Error(`FastBook: level pool leak: ${free} free + ${used} used != ${this.levelCap}`);
     }
   }
 
@@ -252,7 +247,6 @@ export class FastBook implements OrderBook {
       qty += this.oQty[oid];
       prev = oid;
     }
-    if (n === 0) throw new Error(`FastBook: empty level ${price} is still active`);
     if (this.lTail[lvl] !== prev) throw new Error(`FastBook: level ${price} tail is wrong`);
     if (n !== this.lCount[lvl])
       throw new Error(`FastBook: level ${price} count ${this.lCount[lvl]} != ${n}`);
@@ -267,81 +261,52 @@ export class FastBook implements OrderBook {
     return lvl;
   }
 
-  /** Level of `key` on a side, or NONE. */
-  private findLevel(side: Side, key: number): number {
-    const idx = this.indexOf(side, key);
-    if (idx < 0) return NONE;
-    return side === BUY ? this.bidLevels[idx] : this.askLevels[idx];
+  /** A level just lost its last order: pop it (and empties under it) if it was the top. */
+  private levelEmptied(s: FastSide, lvl: number): void {
+    if (s.levels[s.len - 1] === lvl) {
+      while (s.len > 0 && this.lCount[s.levels[s.len - 1]] === 0) {
+        const top = s.levels[s.len - 1];
+        s.removeAt(s.len - 1);
+        this.releaseLevel(top);
+      }
+    } else if (s.len - s.nonEmpty > COMPACT_MIN && s.len - s.nonEmpty > s.nonEmpty) {
+      this.compact(s);
+    }
   }
 
-  /** Index of `key` in a side's sorted keys, or -(insertion point) - 1 when absent. */
-  private indexOf(side: Side, key: number): number {
-    const keys = side === BUY ? this.bidKeys : this.askKeys;
-    const len = side === BUY ? this.bidLen : this.askLen;
-    // Most traffic is at or near the top of the book: scan from the best end first.
-    const stop = len > NEAR_SCAN ? len - NEAR_SCAN : 0;
-    let i = len - 1;
-    for (; i >= stop; i--) {
-      const k = keys[i];
-      if (k === key) return i;
-      if (k < key) return -(i + 1) - 1;
+  /** Drops every empty level of a side from its index, in one pass. */
+  private compact(s: FastSide): void {
+    let j = 0;
+    for (let i = 0; i < s.len; i++) {
+      const lvl = s.levels[i];
+      if (this.lCount[lvl] > 0) {
+        s.keys[j] = s.keys[i];
+        s.levels[j++] = lvl;
+      } else {
+        s.unmap(s.keys[i]);
+        this.releaseLevel(lvl);
+      }
     }
-    if (stop === 0) return -1;
-    let lo = 0;
-    let hi = stop - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const k = keys[mid];
-      if (k < key) lo = mid + 1;
-      else if (k > key) hi = mid - 1;
-      else return mid;
-    }
-    return -lo - 1;
+    s.len = j;
   }
 
-  /** Takes a level from the pool and inserts it at index `at` of its side. */
-  private insertLevel(side: Side, key: number, price: number, at: number): number {
+  private allocLevel(side: Side, price: number): number {
     if (this.freeLevel === NONE) this.growLevels();
     const lvl = this.freeLevel;
     this.freeLevel = this.lHead[lvl];
-    this.levelsUsed++;
     this.lPrice[lvl] = price;
     this.lQty[lvl] = 0;
     this.lCount[lvl] = 0;
     this.lHead[lvl] = NONE;
     this.lTail[lvl] = NONE;
     this.lSide[lvl] = side;
-    const keys = side === BUY ? this.bidKeys : this.askKeys;
-    const levels = side === BUY ? this.bidLevels : this.askLevels;
-    const len = side === BUY ? this.bidLen : this.askLen;
-    if (at < len) {
-      keys.copyWithin(at + 1, at, len);
-      levels.copyWithin(at + 1, at, len);
-    }
-    keys[at] = key;
-    levels[at] = lvl;
-    if (side === BUY) this.bidLen = len + 1;
-    else this.askLen = len + 1;
     return lvl;
   }
 
-  private deleteLevel(lvl: number): void {
-    const side = this.lSide[lvl] as Side;
-    const price = this.lPrice[lvl];
-    const at = this.indexOf(side, side === BUY ? price : -price);
-    const keys = side === BUY ? this.bidKeys : this.askKeys;
-    const levels = side === BUY ? this.bidLevels : this.askLevels;
-    const len = side === BUY ? this.bidLen : this.askLen;
-    if (at < len - 1) {
-      keys.copyWithin(at, at + 1, len);
-      levels.copyWithin(at, at + 1, len);
-    }
-    if (side === BUY) this.bidLen = len - 1;
-    else this.askLen = len - 1;
+  private releaseLevel(lvl: number): void {
     this.lHead[lvl] = this.freeLevel;
     this.lTail[lvl] = NONE;
     this.freeLevel = lvl;
-    this.levelsUsed--;
   }
 
   private growOrders(min: number): void {
@@ -359,7 +324,6 @@ export class FastBook implements OrderBook {
     this.orderCap = cap;
   }
 
-  /** Doubles the level pool and the per-side sorted arrays (each side holds at most all levels). */
   private growLevels(): void {
     const old = this.levelCap;
     const cap = old * 2;
@@ -373,10 +337,6 @@ export class FastBook implements OrderBook {
     const side = new Uint8Array(cap);
     side.set(this.lSide);
     this.lSide = side;
-    this.bidKeys = grow64(this.bidKeys, cap);
-    this.bidLevels = grow32(this.bidLevels, cap, old);
-    this.askKeys = grow64(this.askKeys, cap);
-    this.askLevels = grow32(this.askLevels, cap, old);
     this.levelCap = cap;
     this.threadFreeLevels(old);
   }
