@@ -8,10 +8,6 @@ import { CrossbookWs, signedRequest, type ApiKeyPair } from '../src/gateway/inde
 import { startTestServer, type TestServer } from '../src/server/harness.js';
 
 let s: TestServer;
-const scratch = async () =>
-  process.env.CB_SCRATCH
-    ? { engineFactory: (await import(process.env.CB_SCRATCH)).scratchFactory }
-    : undefined; // SCRATCH
 let A: ApiKeyPair;
 let B: ApiKeyPair;
 let ADMIN: ApiKeyPair;
@@ -22,7 +18,7 @@ const call = (key: ApiKeyPair | undefined, method: string, path: string, body?: 
   signedRequest<Json>({ baseUrl: s.url, key, method, path, body });
 
 beforeAll(async () => {
-  s = await startTestServer({ start: await scratch() }); // SCRATCH
+  s = await startTestServer();
   A = s.keys.demo1;
   B = s.keys.demo2;
   ADMIN = s.keys.admin;

@@ -22,6 +22,7 @@ import type { Engine } from '../runtime/engine.js';
 import { openStore, type Store } from '../store/index.js';
 import type { ServerConfig } from './config.js';
 import { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './instruments.js';
+import { defaultEngineFactory } from './engine-factory.js';
 import { restoreState } from './restore.js';
 
 export interface EngineFactoryOptions {
@@ -61,17 +62,6 @@ export interface StartOptions {
 
 /** Engine time from the wall clock, ns, with sub-millisecond resolution. */
 const clockNs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1e6);
-
-interface RuntimeModule {
-  createEngine(opts: Record<string, unknown>): Engine | Promise<Engine>;
-}
-
-/** The runtime is loaded at run time so the server composes whatever modes the build has. */
-const defaultEngineFactory: EngineFactory = async (opts) => {
-  const url = new URL('../runtime/index.js', import.meta.url).href;
-  const rt = (await import(url)) as RuntimeModule;
-  return rt.createEngine({ ...opts });
-};
 
 function loadRisk(path: string): Record<string, AccountRiskState> {
   if (!existsSync(path)) return {};
