@@ -27,7 +27,9 @@ export interface PlaceResult {
   body: { order: OrderView; fills: FillView[] };
 }
 
-type Outcome = { ok: true; orderId: string; fills: FillRecord[] } | { ok: false; error: ApiError };
+type Outcome =
+  | { ok: true; orderId: string; fills: FillRecord[]; existing?: boolean }
+  | { ok: false; error: ApiError };
 
 const CLIENT_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 const MAX_IDEMPOTENCY_ENTRIES = 500_000;
@@ -230,7 +232,7 @@ export class OrderService {
       if (rejected !== undefined) {
         if (rejected.reason === 'duplicate_order_id' && clientOrderId !== undefined) {
           const first = this.o.orders.getOwned(p.account, orderId);
-          if (first !== undefined) return { ok: true, orderId, fills: [] };
+          if (first !== undefined) return { ok: true, orderId, fills: [], existing: true };
         }
         throw rejected;
       }
@@ -255,7 +257,7 @@ export class OrderService {
     if (order === undefined) throw new ApiError('internal', `Order ${out.orderId} vanished`);
     const u = this.units(order.symbol);
     return {
-      status: retry ? 200 : 201,
+      status: retry || out.existing === true ? 200 : 201,
       body: {
         order: orderView(order, u),
         fills: out.fills.map((f) => fillView(f, u, order.clientOrderId)),
@@ -380,7 +382,14 @@ export class OrderService {
   }
 
   private find(p: Principal, ref: string): OrderRecord | undefined {
-    if (ref.startsWith('client:')) return this.o.orders.byClientOrderId(p.account, ref.slice(7));
+    if (ref.startsWith('client:')) {
+      const cid = ref.slice(7);
+      // Orders restored after a restart are found by the id derived from the client id.
+      return (
+        this.o.orders.byClientOrderId(p.account, cid) ??
+        this.o.orders.getOwned(p.account, this.stableId(p.account, cid))
+      );
+    }
     return this.o.orders.getOwned(p.account, ref);
   }
 
