@@ -107,26 +107,57 @@ describe('FastBook', () => {
     expect(book.levelQty(SELL, 10)).toBe(1);
   });
 
+  it('compacts empty levels and re-centres its window without losing orders', () => {
+    const book = new FastBook({ orderCapacity: 16, levelCapacity: 16 });
+    const model = new Model();
+    // 300 levels far apart (beyond the 8192-tick window), then empty all but a few below the top.
+    for (let i = 0; i < 300; i++) {
+      book.add(i, BUY, 1_000_000 - i * 97, 1 + i);
+      model.add(i, BUY, 1_000_000 - i * 97, 1 + i);
+    }
+    compare(book, model);
+    for (let i = 1; i < 300; i++) {
+      if (i % 50 === 0) continue;
+      book.remove(i);
+      model.orders.delete(i);
+      if (i % 37 === 0) compare(book, model);
+    }
+    compare(book, model);
+    // A new best far above the window, then the old levels again.
+    book.add(1000, BUY, 5_000_000, 3);
+    model.add(1000, BUY, 5_000_000, 3);
+    book.add(1001, BUY, 1_000_000 - 150 * 97, 4);
+    model.add(1001, BUY, 1_000_000 - 150 * 97, 4);
+    compare(book, model);
+    book.remove(1000);
+    model.orders.delete(1000);
+    book.remove(0);
+    model.orders.delete(0);
+    compare(book, model);
+  });
+
   it('matches a trivial model on random operations, growing from the default size', () => {
-    for (const seed of [1, 2, 3, 4]) {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const wide = seed > 4;
       const rnd = mulberry32(seed);
       const book = new FastBook({ orderCapacity: 16, levelCapacity: 16 });
       const model = new Model();
       const free: number[] = [];
       let nextOid = 0;
-      for (let step = 0; step < 600; step++) {
+      for (let step = 0; step < (wide ? 1500 : 600); step++) {
         const r = rnd();
         const ids = [...model.orders.keys()];
         if (r < 0.5 || ids.length === 0) {
           const oid = free.length > 0 && rnd() < 0.5 ? free.pop()! : nextOid++;
           const side: Side = rnd() < 0.5 ? BUY : SELL;
           // Large prices and quantities check that nothing truncates to 32 bits.
-          const price =
-            (side === BUY ? 5_000_000_000 : 5_000_000_040) + Math.floor(rnd() * 80 - 40);
+          const spread = wide ? 40_000 : 80;
+          const mid = wide ? 5_000_000_000 + step * 50 : 5_000_000_000;
+          const price = mid + (side === BUY ? 0 : spread / 2) + Math.floor((rnd() - 0.5) * spread);
           const qty = 1 + Math.floor(rnd() * 3_000_000_000);
           book.add(oid, side, price, qty);
           model.add(oid, side, price, qty);
-        } else if (r < 0.8) {
+        } else if (r < (wide ? 0.9 : 0.8)) {
           const oid = ids[Math.floor(rnd() * ids.length)];
           book.remove(oid);
           model.orders.delete(oid);
