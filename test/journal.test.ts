@@ -104,7 +104,7 @@ describe('command codec', () => {
       displayQty: 10,
       expireAt: 1.7e18,
       stp: 'decrement',
-      ts: 1_700_000_000_123_456_789,
+      ts: 1_700_000_000_123_456_768,
     },
     {
       type: 'place',

@@ -30,6 +30,11 @@ function queryable(
       });
       return r.rowCount ?? 0;
     },
+    async runMany(stmts): Promise<void> {
+      for (const [sql, params] of stmts) {
+        await q.query({ text: numberPlaceholders(sql), values: conv(params), types: TYPES });
+      }
+    },
     async exec(sql: string): Promise<void> {
       await q.query(sql);
     },

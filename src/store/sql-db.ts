@@ -9,6 +9,8 @@ export interface SqlDb {
   all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** Runs a statement; resolves with the number of rows changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Runs many parameterised statements in order (inside tx for atomicity); the bulk write path. */
+  runMany(stmts: readonly (readonly [string, readonly SqlValue[]])[]): Promise<void>;
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Runs fn in one transaction; transactions are serialised. */

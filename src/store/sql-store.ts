@@ -3,9 +3,10 @@
  * writeEntries applies one call in one transaction and advances store_progress with it, so a
  * replayed or caught-up entry (seq <= progress) is skipped whole: idempotent by (shard, seq).
  */
-import { formatSteps, parseStep, type Decimal, type EngineEvent } from '../core/index.js';
+import { formatSteps, parseStep, type Decimal } from '../core/index.js';
 import type { JournaledEntry } from '../journal/index.js';
 import { auditRows } from './entry-rows.js';
+import { big, eventStatements, type Stmt } from './event-statements.js';
 import { newKeyId, newSecret, sha256Hex, type SecretBox } from './secret-box.js';
 import type { SqlDb, SqlValue } from './sql-db.js';
 import type {
@@ -34,10 +35,6 @@ const AUDIT_INSERT =
   'INSERT INTO audit (shard, journal_seq, idx, kind, type, seq, ts, account, other_account, symbol, order_id, data) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
 
-/** ns timestamps can exceed 2^53: bind them as exact integers. */
-const big = (v: number | null | undefined): SqlValue =>
-  v === null || v === undefined ? null : BigInt(Math.trunc(v));
-
 export class SqlStore implements Store {
   private units = new Map<string, { tick: Decimal; lot: Decimal }>();
 
@@ -59,6 +56,7 @@ export class SqlStore implements Store {
     if (entries.length === 0) return;
     await this.sql.tx(async (t) => {
       const progress = new Map<number, number>();
+      const stmts: Stmt[] = [];
       for (const e of entries) {
         let done = progress.get(e.shard);
         if (done === undefined) {
@@ -66,138 +64,24 @@ export class SqlStore implements Store {
             e.shard,
           ]);
           done = rows.length === 0 ? 0 : num(rows[0].journal_seq);
-        }
-        if (e.seq <= done) {
           progress.set(e.shard, done);
-          continue;
         }
+        if (e.seq <= done) continue;
         for (const row of auditRows(e)) {
           row[6] = big(row[6] as number);
-          await t.run(AUDIT_INSERT, row);
+          stmts.push([AUDIT_INSERT, row]);
         }
-        for (const ev of e.events) await this.applyEvent(t, e, ev);
+        for (const ev of e.events) eventStatements(e, ev, stmts);
         progress.set(e.shard, e.seq);
       }
       for (const [shard, seq] of progress) {
-        await t.run(
+        stmts.push([
           'INSERT INTO store_progress (shard, journal_seq) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET journal_seq = excluded.journal_seq',
           [shard, seq],
-        );
+        ]);
       }
+      await t.runMany(stmts);
     });
-  }
-
-  private async applyEvent(t: SqlDb, e: JournaledEntry, ev: EngineEvent): Promise<void> {
-    switch (ev.type) {
-      case 'instrument':
-        await t.run(
-          'INSERT INTO instruments (symbol, tick_size, lot_size, shard, journal_seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-          [ev.symbol, ev.tickSize, ev.lotSize, e.shard, e.seq],
-        );
-        return;
-      case 'accepted':
-        await t.run(
-          'INSERT INTO orders (order_id, shard, account, symbol, side, kind, tif, price, stop_price, qty, filled_qty, leaves_qty, status, reason, created_seq, updated_seq, created_ts, updated_ts) ' +
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'open', NULL, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-          [
-            ev.orderId,
-            e.shard,
-            ev.account,
-            ev.symbol,
-            ev.side,
-            ev.kind,
-            ev.tif,
-            ev.price ?? null,
-            ev.stopPrice ?? null,
-            ev.qty,
-            ev.qty,
-            e.seq,
-            e.seq,
-            big(ev.ts),
-            big(ev.ts),
-          ],
-        );
-        return;
-      case 'rejected': {
-        const cmd = e.command;
-        if (cmd.type !== 'place' || ev.orderId === undefined) return;
-        // Kept for the owner's order history; never overwrites a live order with the same id.
-        await t.run(
-          'INSERT INTO orders (order_id, shard, account, symbol, side, kind, tif, price, stop_price, qty, filled_qty, leaves_qty, status, reason, created_seq, updated_seq, created_ts, updated_ts) ' +
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'rejected', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-          [
-            cmd.orderId,
-            e.shard,
-            cmd.account,
-            cmd.symbol,
-            cmd.side,
-            cmd.kind,
-            cmd.tif ?? null,
-            cmd.price ?? null,
-            cmd.stopPrice ?? null,
-            cmd.qty,
-            ev.reason,
-            e.seq,
-            e.seq,
-            big(ev.ts),
-            big(ev.ts),
-          ],
-        );
-        return;
-      }
-      case 'trade':
-        await t.run(
-          'INSERT INTO trades (shard, trade_id, symbol, price, qty, maker_order_id, taker_order_id, maker_account, taker_account, aggressor, auction, seq, journal_seq, ts) ' +
-            'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-          [
-            e.shard,
-            ev.tradeId,
-            ev.symbol,
-            ev.price,
-            ev.qty,
-            ev.makerOrderId,
-            ev.takerOrderId,
-            ev.makerAccount,
-            ev.takerAccount,
-            ev.aggressor,
-            ev.auction ? 1 : 0,
-            ev.seq,
-            e.seq,
-            big(ev.ts),
-          ],
-        );
-        await this.fill(t, ev.makerOrderId, ev.qty, ev.makerLeaves, e.seq, ev.ts);
-        await this.fill(t, ev.takerOrderId, ev.qty, ev.takerLeaves, e.seq, ev.ts);
-        return;
-      case 'cancelled':
-        await t.run(
-          "UPDATE orders SET leaves_qty = 0, status = 'cancelled', reason = ?, updated_seq = ?, updated_ts = ? WHERE order_id = ?",
-          [ev.reason, e.seq, big(ev.ts), ev.orderId],
-        );
-        return;
-      case 'replaced':
-        await t.run(
-          'UPDATE orders SET price = COALESCE(?, price), stop_price = COALESCE(?, stop_price), leaves_qty = ?, qty = filled_qty + ?, updated_seq = ?, updated_ts = ? WHERE order_id = ?',
-          [ev.price ?? null, ev.stopPrice ?? null, ev.qty, ev.qty, e.seq, big(ev.ts), ev.orderId],
-        );
-        return;
-      default:
-        return;
-    }
-  }
-
-  private async fill(
-    t: SqlDb,
-    orderId: string,
-    qty: number,
-    leaves: number,
-    seq: number,
-    ts: number,
-  ): Promise<void> {
-    await t.run(
-      "UPDATE orders SET filled_qty = filled_qty + ?, leaves_qty = ?, status = CASE WHEN ? = 0 THEN 'filled' ELSE status END, updated_seq = ?, updated_ts = ? WHERE order_id = ?",
-      [qty, leaves, leaves, seq, big(ts), orderId],
-    );
   }
 
   // ---- decimal units -------------------------------------------------------------------------

@@ -27,6 +27,10 @@ export function openSqliteDb(path: string): SqlDb {
     async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
       return prep(sql).run(...params).changes;
     },
+    async runMany(stmts): Promise<void> {
+      // Synchronous loop: no promise hop per row, which is what makes bulk writes cheap here.
+      for (const [sql, params] of stmts) prep(sql).run(...params);
+    },
     async exec(sql: string): Promise<void> {
       db.exec(sql);
     },
