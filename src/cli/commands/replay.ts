@@ -30,13 +30,18 @@ import type { Engine, Mode } from '../../runtime/engine.js';
 
 const MODES: readonly Mode[] = ['single', 'sharded', 'lockfree', 'racy'];
 /** Commands in flight at once in the asynchronous modes: enough to keep workers busy. */
-const WINDOW = 512;
+export const DEFAULT_WINDOW = 256;
 
 export interface ReplayOptions {
   input: Readable;
   output: Writable;
   mode: Mode;
   shards?: number;
+  /**
+   * Commands in flight at once (asynchronous modes). Sharded keeps per-symbol order at any
+   * window; lockfree and racy match in-flight commands concurrently, so only 1 is sequential.
+   */
+  window?: number;
   /** Journal directory: recover from it first, then journal every command before printing. */
   journal?: string;
   fsync?: FsyncPolicy;
@@ -131,6 +136,7 @@ function openDriver(opts: ReplayOptions): Promise<Driver> {
 /** Streams a whole replay. Resolves with counts once every event is written. */
 export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   const driver = await openDriver(opts);
+  const window = opts.window ?? DEFAULT_WINDOW;
   const registry = new InstrumentRegistry();
   for (const config of driver.instruments) registry.define(config);
   const writer = new LineWriter(opts.output);
@@ -181,7 +187,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
     answer.catch(() => {}); // awaited in order later; this only silences the early warning
     pending.push(answer);
     if (cmd.type === 'instrument') instrumentInFlight = true;
-    while (pending.length - head >= WINDOW) await settleOne();
+    while (pending.length - head >= window) await settleOne();
   };
 
   try {
@@ -227,6 +233,7 @@ interface CliOptions {
   out?: string;
   mode: string;
   shards?: string;
+  window?: string;
   journal?: string;
   fsync?: string;
   stats?: boolean;
@@ -250,6 +257,13 @@ async function runCli(o: CliOptions): Promise<void> {
   }
   if (o.fsync !== undefined && o.journal === undefined)
     throw new Error('--fsync needs --journal DIR');
+  let window: number | undefined;
+  if (o.window !== undefined) {
+    window = Number(o.window);
+    if (!Number.isInteger(window) || window < 1 || window > 65536) {
+      throw new Error(`--window must be an integer from 1 to 65536, got "${o.window}"`);
+    }
+  }
   const input = o.in === undefined ? process.stdin : await openInput(o.in);
   const output = o.out === undefined ? process.stdout : await openOutput(o.out);
   if (o.out === undefined) {
@@ -265,6 +279,7 @@ async function runCli(o: CliOptions): Promise<void> {
     output,
     mode: o.mode as Mode,
     shards,
+    window,
     journal: o.journal,
     fsync: o.fsync as FsyncPolicy | undefined,
     endOutput: o.out !== undefined,
@@ -320,6 +335,10 @@ export function registerReplay(program: Program): void {
     .option('--out <file>', 'write events to a file (default: stdout)')
     .option('--mode <mode>', `concurrency mode: ${MODES.join(' | ')}`, 'single')
     .option('--shards <n>', 'number of shards for --mode sharded')
+    .option(
+      '--window <n>',
+      `commands in flight in the asynchronous modes (default ${DEFAULT_WINDOW}; 1 = sequential)`,
+    )
     .option(
       '--journal <dir>',
       'recover from this journal first, then journal every command (single mode)',
