@@ -11,17 +11,18 @@ export interface LedgerTotals {
   unconserved: number;
   /** Orders filled beyond their quantity. */
   overFilled: number;
-  /** Trades naming an order that was never accepted. */
+  /** Orders named by trades or cancels but never accepted. */
   unknownFills: number;
   /** Final book: best bid >= best ask. */
   crossed: boolean;
-  /** Total bought equals total sold is implied by trades; this checks maker/taker sums agree. */
+  /** Quantity filled on buy orders equals quantity filled on sell orders. */
   buySellBalanced: boolean;
 }
 
 interface OrderRow {
   qty: number;
   side: 'buy' | 'sell';
+  accepted: boolean;
   filled: number;
   cancelled: number;
   open: number;
@@ -35,41 +36,57 @@ interface OrderRow {
 export class EventLedger {
   private readonly rows = new Map<string, OrderRow>();
   private traded = 0;
-  private bought = 0;
-  private sold = 0;
-  private unknown = 0;
   /** Last book snapshot per symbol: the final state. */
   private readonly books = new Map<string, BookSnapshotEvent>();
 
   add(events: readonly EngineEvent[]): void {
     for (const e of events) {
       if (e.type === 'accepted') {
-        this.rows.set(`${e.symbol}/${e.orderId}`, {
-          qty: e.qty,
-          side: e.side,
-          filled: 0,
-          cancelled: 0,
-          open: 0,
-        });
+        const row = this.row(e.symbol, e.orderId);
+        row.qty = e.qty;
+        row.side = e.side;
+        row.accepted = true;
+      } else if (e.type === 'replaced') {
+        // The new open quantity replaces whatever was still open.
+        const row = this.row(e.symbol, e.orderId);
+        row.qty = row.filled + row.cancelled + e.qty;
       } else if (e.type === 'trade') {
         this.traded += e.qty;
-        for (const id of [e.makerOrderId, e.takerOrderId]) {
-          const row = this.rows.get(`${e.symbol}/${id}`);
-          if (!row) {
-            this.unknown++;
-            continue;
-          }
-          row.filled += e.qty;
-          if (row.side === 'buy') this.bought += e.qty;
-          else this.sold += e.qty;
-        }
+        this.row(e.symbol, e.makerOrderId).filled += e.qty;
+        this.row(e.symbol, e.takerOrderId).filled += e.qty;
       } else if (e.type === 'cancelled') {
-        const row = this.rows.get(`${e.symbol}/${e.orderId}`);
-        if (row) row.cancelled += e.remainingQty;
+        this.row(e.symbol, e.orderId).cancelled += e.remainingQty;
       } else if (e.type === 'book') {
         this.books.set(e.symbol, e);
       }
     }
+  }
+
+  /**
+   * Rows are created on first sight: in `lockfree` a maker's fill can come back from another
+   * thread before its own submit() resolves, so events may arrive out of command order.
+   */
+  private row(symbol: string, orderId: string): OrderRow {
+    const key = `${symbol}/${orderId}`;
+    let row = this.rows.get(key);
+    if (!row) {
+      row = { qty: 0, side: 'buy', accepted: false, filled: 0, cancelled: 0, open: 0 };
+      this.rows.set(key, row);
+    }
+    return row;
+  }
+
+  /** Orders that break conservation or over-fill, with their numbers (for failure messages). */
+  problems(limit = 10): string[] {
+    this.totals();
+    const out: string[] = [];
+    for (const [key, r] of this.rows) {
+      if (!r.accepted || r.filled > r.qty || r.filled + r.open + r.cancelled !== r.qty) {
+        out.push(`${key}: qty ${r.qty} filled ${r.filled} open ${r.open} cancelled ${r.cancelled}`);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
   }
 
   /** Call after the final book snapshots were added. */
@@ -90,7 +107,18 @@ export class EventLedger {
     let overExecution = 0;
     let unconserved = 0;
     let overFilled = 0;
+    let unknown = 0;
+    let orders = 0;
+    let bought = 0;
+    let sold = 0;
     for (const row of this.rows.values()) {
+      if (!row.accepted) {
+        unknown++;
+        continue;
+      }
+      orders++;
+      if (row.side === 'buy') bought += row.filled;
+      else sold += row.filled;
       if (row.filled > row.qty) {
         overFilled++;
         overExecution += row.filled - row.qty;
@@ -98,14 +126,14 @@ export class EventLedger {
       if (row.filled + row.open + row.cancelled !== row.qty) unconserved++;
     }
     return {
-      orders: this.rows.size,
+      orders,
       filled: this.traded,
       overExecution,
       unconserved,
       overFilled,
-      unknownFills: this.unknown,
+      unknownFills: unknown,
       crossed,
-      buySellBalanced: this.bought === this.sold,
+      buySellBalanced: bought === sold,
     };
   }
 }

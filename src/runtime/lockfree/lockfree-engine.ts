@@ -157,8 +157,8 @@ export class LockfreeEngine implements Engine {
         events = this.define(cmd.instrument, ts);
         break;
       case 'place':
-        events = await this.place(cmd, ts);
-        break;
+        // Releases its own events: `accepted` before the order reaches a matching thread.
+        return this.place(cmd, ts, durable);
       case 'cancel':
         events = await this.cancel(cmd, ts);
         break;
@@ -185,6 +185,10 @@ export class LockfreeEngine implements Engine {
         ];
     }
     if (durable) await durable;
+    return this.emit(events);
+  }
+
+  private emit(events: EngineEvent[]): EngineEvent[] {
     for (const e of events) e.seq = ++this.seq;
     this.listeners.emit(events);
     return events;
@@ -293,41 +297,70 @@ export class LockfreeEngine implements Engine {
     return null;
   }
 
-  private async place(cmd: PlaceOrder, ts: number): Promise<EngineEvent[]> {
+  /**
+   * Journal first, then `accepted` is released, then the order goes to a matching thread: so a
+   * listener always sees an order's acceptance before any fill another thread makes against it.
+   */
+  private async place(
+    cmd: PlaceOrder,
+    ts: number,
+    durable: Promise<void> | undefined,
+  ): Promise<EngineEvent[]> {
     const problem = this.checkPlace(cmd);
-    if (problem) return [this.reject(ts, cmd, problem[0], problem[1])];
+    if (problem) {
+      if (durable) await durable;
+      return this.emit([this.reject(ts, cmd, problem[0], problem[1])]);
+    }
     const slot = this.slotId.length;
     this.slotId.push(cmd.orderId);
     this.slotAccount.push(cmd.account);
     this.slotSide.push(cmd.side);
     this.ids.set(cmd.orderId, slot);
-    const tif = cmd.tif ?? (cmd.kind === 'market' ? 'IOC' : 'GTC');
+    const tif = cmd.tif === 'IOC' || cmd.kind === 'market' ? 'IOC' : 'GTC';
     const mode = cmd.kind === 'market' ? MODE_MARKET : tif === 'IOC' ? MODE_IOC : MODE_GTC;
     const side = cmd.side === 'buy' ? BUY : SELL;
     const level = cmd.kind === 'market' ? -1 : cmd.price! - this.v.minPrice;
-    const run = this.dispatch([slot, side, level, cmd.qty, mode]);
-    this.inflight.set(slot, run);
+    let release!: () => void;
+    this.inflight.set(slot, new Promise<void>((r) => (release = r)));
     let result: Int32Array;
+    let accepted: EngineEvent;
     try {
-      result = await run;
+      if (durable) await durable;
+      accepted = this.acceptedEvent(cmd, ts, tif);
+      this.emit([accepted]);
+      result = await this.dispatch([slot, side, level, cmd.qty, mode]);
     } finally {
       this.inflight.delete(slot);
+      release();
     }
-    const events: EngineEvent[] = [
-      {
-        type: 'accepted',
-        seq: 0,
-        ts,
-        symbol: cmd.symbol,
-        orderId: cmd.orderId,
-        account: cmd.account,
-        side: cmd.side,
-        kind: cmd.kind,
-        price: cmd.kind === 'limit' ? cmd.price : undefined,
-        qty: cmd.qty,
-        tif,
-      },
-    ];
+    const events = this.outcomeEvents(cmd, ts, mode, result);
+    this.emit(events);
+    return [accepted, ...events];
+  }
+
+  private acceptedEvent(cmd: PlaceOrder, ts: number, tif: 'GTC' | 'IOC'): EngineEvent {
+    return {
+      type: 'accepted',
+      seq: 0,
+      ts,
+      symbol: cmd.symbol,
+      orderId: cmd.orderId,
+      account: cmd.account,
+      side: cmd.side,
+      kind: cmd.kind,
+      price: cmd.kind === 'limit' ? cmd.price : undefined,
+      qty: cmd.qty,
+      tif,
+    };
+  }
+
+  private outcomeEvents(
+    cmd: PlaceOrder,
+    ts: number,
+    mode: number,
+    result: Int32Array,
+  ): EngineEvent[] {
+    const events: EngineEvent[] = [];
     let left = cmd.qty;
     for (let i = 0; i < result[3]; i++) {
       const at = 4 + i * 4;

@@ -33,7 +33,12 @@ export const MODE_GTC = 0;
 export const MODE_IOC = 1;
 export const MODE_MARKET = 2;
 
+/** Points where a matcher can be paused (debug delays, or a test hook that interleaves another). */
+export type PausePoint = 'scan' | 'commit' | 'fill' | 'reclaim' | 'link';
+
 export interface MatcherOptions {
+  /** Test hook called at each pause point: run another matcher's operation here to force a race. */
+  onPause?: (point: PausePoint) => void;
   /** Debug: up to this many spin iterations injected between reads and CASes (0 = off). */
   delaySpins?: number;
   /** Seed of the delay generator. */
@@ -52,6 +57,7 @@ export class LockfreeMatcher {
   private readonly v: SharedBookViews;
   private readonly levels: number;
   private readonly delaySpins: number;
+  private readonly onPause?: (point: PausePoint) => void;
   private rng: number;
   /** Sink for the delay loop, so the JIT cannot drop it. */
   sink = 0;
@@ -60,6 +66,7 @@ export class LockfreeMatcher {
     this.v = v;
     this.levels = v.levels;
     this.delaySpins = opts.delaySpins ?? 0;
+    this.onPause = opts.onPause;
     this.rng = (opts.seed ?? 0x9e3779b9) | 1;
   }
 
@@ -79,7 +86,7 @@ export class LockfreeMatcher {
       if (mode !== MODE_GTC) return UNFILLED;
       // seq-cst load: every insert whose bump we do not see here is one our own bump will race.
       const version = Atomics.load(v.header, VERSION);
-      this.delay();
+      this.delay('scan');
       if (this.crosses(side, limit)) continue;
       // seq-cst add: hands out each node exactly once.
       const node = Atomics.add(v.header, NEXT_NODE, 1);
@@ -88,7 +95,7 @@ export class LockfreeMatcher {
       v.rem[node] = left;
       this.widen(side, limit);
       this.append(levelKey(side, limit, this.levels), node);
-      this.delay();
+      this.delay('commit');
       // seq-cst CAS: THE linearization point of the insert; fails iff another insert won since.
       if (Atomics.compareExchange(v.header, VERSION, version, version + 1) === version) {
         // seq-cst store: publishes the resting node for cancels (read on other threads).
@@ -115,7 +122,7 @@ export class LockfreeMatcher {
     // seq-cst load, then CAS: races with takers; whoever's CAS wins owns those units.
     let r = Atomics.load(rem, node);
     while (r > 0) {
-      this.delay();
+      this.delay('reclaim');
       const seen = Atomics.compareExchange(rem, node, r, 0);
       if (seen === r) return r;
       r = seen;
@@ -147,7 +154,7 @@ export class LockfreeMatcher {
       let r = Atomics.load(v.rem, n);
       while (r > 0) {
         const q = r < left ? r : left;
-        this.delay();
+        this.delay('fill');
         // seq-cst CAS: the fill's linearization point; reserves q units exactly once.
         const seen = Atomics.compareExchange(v.rem, n, r, r - q);
         if (seen === r) {
@@ -218,7 +225,7 @@ export class LockfreeMatcher {
         Atomics.compareExchange(v.tail, key, t, n);
         continue;
       }
-      this.delay();
+      this.delay('link');
       // seq-cst CAS (release): links the node; its nodeSlot/rem stores happen-before this.
       if (Atomics.compareExchange(v.next, t, -1, node) === -1) {
         // seq-cst CAS: swings the tail; if it fails another appender already helped.
@@ -256,7 +263,8 @@ export class LockfreeMatcher {
   }
 
   /** Debug: a random pause that widens every race window. */
-  private delay(): void {
+  private delay(point: PausePoint): void {
+    if (this.onPause) this.onPause(point);
     if (this.delaySpins === 0) return;
     let x = this.rng;
     x ^= x << 13;
