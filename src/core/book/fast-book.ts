@@ -1,8 +1,9 @@
 /**
  * The production order book: struct-of-arrays typed arrays indexed by the engine's dense oids.
  *
- * - Orders: price, qty (Float64, may exceed 2^31), side, level and FIFO links (Int32), by oid.
- *   `oLevel[oid] === NONE` means "not resting"; cancel is O(1) through the intrusive links.
+ * - Orders: qty (Float64, may exceed 2^31), level and FIFO links (Int32), by oid: 20 bytes.
+ *   Price and side are the level's. `oLevel[oid] === NONE` means "not resting" (then qtyOf is 0,
+ *   priceOf NaN and sideOf BUY); cancel is O(1) through the intrusive links.
  * - Levels: a pool with a free list; each keeps price, total qty, count, head and tail.
  * - Sides (fast-side.ts): levels sorted with the best at the END, plus an exact tick window
  *   around the best, so finding a level near the top is one array read.
@@ -30,9 +31,7 @@ const COMPACT_MIN = 64;
 export class FastBook implements OrderBook {
   readonly name: string;
   private orderCap: number;
-  private oPrice: Float64Array;
   private oQty: Float64Array;
-  private oSide: Uint8Array;
   private oLevel: Int32Array;
   private oNext: Int32Array;
   private oPrev: Int32Array;
@@ -53,9 +52,7 @@ export class FastBook implements OrderBook {
   constructor(opts: FastBookOptions = {}) {
     this.name = 'fast';
     this.orderCap = Math.max(16, opts.orderCapacity ?? 1024);
-    this.oPrice = new Float64Array(this.orderCap);
     this.oQty = new Float64Array(this.orderCap);
-    this.oSide = new Uint8Array(this.orderCap);
     this.oLevel = new Int32Array(this.orderCap).fill(NONE);
     this.oNext = new Int32Array(this.orderCap).fill(NONE);
     this.oPrev = new Int32Array(this.orderCap).fill(NONE);
@@ -86,9 +83,7 @@ export class FastBook implements OrderBook {
       lvl = this.allocLevel(side, price);
       s.insert(key, lvl);
     }
-    this.oPrice[oid] = price;
     this.oQty[oid] = qty;
-    this.oSide[oid] = side;
     this.oLevel[oid] = lvl;
     this.oNext[oid] = NONE;
     const tail = this.lTail[lvl];
@@ -113,7 +108,7 @@ export class FastBook implements OrderBook {
     this.oNext[oid] = NONE;
     this.oPrev[oid] = NONE;
     this.lQty[lvl] -= this.oQty[oid];
-    const s = this.oSide[oid] === BUY ? this.bids : this.asks;
+    const s = this.lSide[lvl] === BUY ? this.bids : this.asks;
     s.orders--;
     if (--this.lCount[lvl] === 0) {
       s.nonEmpty--;
@@ -138,11 +133,11 @@ export class FastBook implements OrderBook {
   }
 
   priceOf(oid: number): number {
-    return this.contains(oid) ? this.oPrice[oid] : NaN;
+    return this.contains(oid) ? this.lPrice[this.oLevel[oid]] : NaN;
   }
 
   sideOf(oid: number): Side {
-    return (oid >= 0 && oid < this.orderCap ? this.oSide[oid] : BUY) as Side;
+    return (this.contains(oid) ? this.lSide[this.oLevel[oid]] : BUY) as Side;
   }
 
   bestPrice(side: Side): number {
@@ -208,7 +203,7 @@ export class FastBook implements OrderBook {
           continue;
         }
         live++;
-        orders += this.validateLevel(lvl, side, price);
+        orders += this.validateLevel(lvl, price);
       }
       if (orders !== fs.orders || live !== fs.nonEmpty) {
         throw new Error(
@@ -233,14 +228,16 @@ export class FastBook implements OrderBook {
   }
 
   /** Walks one level's FIFO, checking links, membership and totals; returns its order count. */
-  private validateLevel(lvl: number, side: Side, price: number): number {
+  private validateLevel(lvl: number, price: number): number {
     let n = 0;
     let qty = 0;
     let prev = NONE;
     for (let oid = this.lHead[lvl]; oid !== NONE; oid = this.oNext[oid]) {
       if (++n > this.orderCap) throw new Error(`FastBook: level ${price} has a cycle`);
-      if (this.oLevel[oid] !== lvl || this.oSide[oid] !== side || this.oPrice[oid] !== price) {
-        throw new Error(`FastBook: oid ${oid} in level ${price} disagrees on level/side/price`);
+      if (this.oLevel[oid] !== lvl) {
+        throw new Error(
+          `FastBook: oid ${oid} in level ${price} points at level ${this.oLevel[oid]}`,
+        );
       }
       if (this.oPrev[oid] !== prev) throw new Error(`FastBook: oid ${oid} has a broken prev link`);
       if (!(this.oQty[oid] > 0)) throw new Error(`FastBook: oid ${oid} rests with qty <= 0`);
@@ -313,11 +310,7 @@ export class FastBook implements OrderBook {
     let cap = this.orderCap * 2;
     while (cap < min) cap *= 2;
     const old = this.orderCap;
-    this.oPrice = grow64(this.oPrice, cap);
     this.oQty = grow64(this.oQty, cap);
-    const side = new Uint8Array(cap);
-    side.set(this.oSide);
-    this.oSide = side;
     this.oLevel = grow32(this.oLevel, cap, old);
     this.oNext = grow32(this.oNext, cap, old);
     this.oPrev = grow32(this.oPrev, cap, old);
