@@ -32,8 +32,8 @@ async function main(): Promise<void> {
   } else throw new Error(`memory-probe: unknown engine ${name}`);
   const ids = w.ids;
   w.ids = new Array<string>(ids.length).fill('');
-  engine.reset(w);
   const before = used();
+  engine.reset(w);
   if (name !== 'fastbook-only') for (let n = 0; n < ids.length; n++) w.ids[n] = 'o' + n;
   engine.run(w, 0, w.setup, null);
   const after = used();
