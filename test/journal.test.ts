@@ -8,6 +8,7 @@ import {
   readdirSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Exchange, type Command } from '../src/core/index.js';
@@ -186,6 +187,18 @@ describe('journal files', () => {
         recs.push(r.kind === 'outcome' ? new TextDecoder().decode(r.payload) : r.command),
     });
     expect(recs).toEqual([{ type: 'clock', ts: 1 }, '{"fills":[1,2]}', { type: 'clock', ts: 2 }]);
+  });
+
+  it('refuses a directory locked by a live process and takes over a dead one', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'LOCK'), `${process.ppid}\n`);
+    expect(() => Journal.open({ dir, logger: quietLogger() })).toThrow(/in use by process/);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(join(dir, 'LOCK'), `${dead}\n`);
+    const j = Journal.open({ dir, logger: quietLogger() });
+    expect(readFileSync(join(dir, 'LOCK'), 'utf8').trim()).toBe(String(process.pid));
+    await j.close();
+    expect(readdirSync(dir)).not.toContain('LOCK');
   });
 
   it('opens an empty journal directory as empty', async () => {

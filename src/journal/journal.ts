@@ -31,6 +31,7 @@ import {
   KIND_OUTCOME,
 } from './record-codec.js';
 import { scanJournal, type JournalRecord, type ScanResult } from './journal-reader.js';
+import { lockDir } from './dir-lock.js';
 import { fsyncDir, listSegments, segmentName } from './segment-files.js';
 
 export type FsyncPolicy = 'always' | 'batch' | 'off';
@@ -97,6 +98,7 @@ export class Journal implements CommandJournal {
   private scheduled = false;
   private failed: Error | null = null;
   private closed = false;
+  private release: () => void = () => undefined;
   private waiters: { seq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
 
   private constructor(opts: JournalOptions, recovery: ScanResult) {
@@ -121,17 +123,24 @@ export class Journal implements CommandJournal {
     }
     mkdirSync(opts.dir, { recursive: true });
     const logger = opts.logger ?? defaultLogger();
-    const recovery = scanJournal({
-      dir: opts.dir,
-      afterSeq: opts.afterSeq,
-      skipCovered: true,
-      repair: true,
-      onRecord: opts.onRecord,
-      logger,
-    });
-    const j = new Journal({ ...opts, logger }, recovery);
-    j.openTail();
-    return j;
+    const release = lockDir(opts.dir);
+    try {
+      const recovery = scanJournal({
+        dir: opts.dir,
+        afterSeq: opts.afterSeq,
+        skipCovered: true,
+        repair: true,
+        onRecord: opts.onRecord,
+        logger,
+      });
+      const j = new Journal({ ...opts, logger }, recovery);
+      j.release = release;
+      j.openTail();
+      return j;
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 
   /** Seq the next append gets. */
@@ -324,6 +333,7 @@ export class Journal implements CommandJournal {
           this.fd = -1;
         }
       }
+      this.release();
     }
   }
 }
