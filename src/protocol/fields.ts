@@ -10,6 +10,9 @@ export class EdgeRejection extends Error {
   }
 }
 
+/** The common shape, checked without allocating; parseDecimal decides everything else. */
+const PLAIN_DECIMAL = /^\d{1,20}(?:\.\d{1,18})?$/;
+
 export type JsonObject = Record<string, unknown>;
 
 export const isObject = (v: unknown): v is JsonObject =>
@@ -97,7 +100,7 @@ export class FieldReader {
     const v = this.obj[name];
     if (typeof v !== 'string' && typeof v !== 'number') this.wrongType(name, 'a decimal string');
     const text = decimalText(v);
-    if (text === null || parseDecimal(text) === null) {
+    if (text === null || !(PLAIN_DECIMAL.test(text) || parseDecimal(text) !== null)) {
       this.fail('malformed', `${name} ${JSON.stringify(v)} is not a decimal number`);
     }
     return text;

@@ -1,10 +1,10 @@
 import {
-  formatSteps,
   parseStep,
   type BookLevelView,
   type Decimal,
   type EngineEvent,
 } from '../core/index.js';
+import { stepsToText } from './fast-decimal.js';
 import type { InstrumentRegistry } from './instrument-registry.js';
 
 /** Price fields (ticks -> decimal in the symbol's tick): `price` and any `...Price`. */
@@ -57,15 +57,15 @@ export function formatEvent(
     if (key === 'ts') {
       if (opts.ts === true) out.ts = v;
     } else if (typeof v === 'number' && isPriceField(key)) {
-      out[key] = formatSteps(v, tick);
+      out[key] = stepsToText(v, tick);
     } else if (typeof v === 'number' && isQtyField(key)) {
-      out[key] = formatSteps(v, lot);
+      out[key] = stepsToText(v, lot);
     } else if (key === 'tradeId') {
       out[key] = String(v);
     } else if (key === 'bids' || key === 'asks') {
       out[key] = (v as BookLevelView[]).map((level) => ({
-        price: formatSteps(level.price, tick),
-        orders: level.orders.map((o) => ({ orderId: o.orderId, qty: formatSteps(o.qty, lot) })),
+        price: stepsToText(level.price, tick),
+        orders: level.orders.map((o) => ({ orderId: o.orderId, qty: stepsToText(o.qty, lot) })),
       }));
     } else {
       out[key] = v;

@@ -1,5 +1,4 @@
 import {
-  decimalToSteps,
   ORDER_KINDS,
   parseDecimal,
   PHASES,
@@ -11,6 +10,7 @@ import {
   type RejectReason,
   type ReplaceOrder,
 } from '../core/index.js';
+import { textToSteps } from './fast-decimal.js';
 import { EdgeRejection, FieldReader, isObject, jsonTypeOf, type JsonObject } from './fields.js';
 import type { InstrumentRegistry, InstrumentUnits } from './instrument-registry.js';
 
@@ -118,10 +118,13 @@ function withTs<T extends Command>(cmd: T, r: FieldReader): T {
   return cmd;
 }
 
+/** Zero in any spelling ("0", "0.00", "+000"); negatives are caught by their sign. */
+const ZERO = /^\+?0+(?:\.0+)?$/;
+const notPositive = (text: string) => text.charCodeAt(0) === 45 || ZERO.test(text);
+
 function priceTicks(r: FieldReader, label: string, text: string, units: InstrumentUnits): number {
-  const d = parseDecimal(text)!;
-  if (d.mantissa <= 0n) r.fail('invalid_price', `${label} ${text} is not positive`);
-  const s = decimalToSteps(d, units.tick);
+  if (notPositive(text)) r.fail('invalid_price', `${label} ${text} is not positive`);
+  const s = textToSteps(text, units.tick);
   if (s.ok) return s.value;
   if (s.error === 'off_step') {
     r.fail('price_off_tick', `${label} ${text} is not a multiple of tick ${units.tickSize}`);
@@ -130,9 +133,8 @@ function priceTicks(r: FieldReader, label: string, text: string, units: Instrume
 }
 
 function qtyLots(r: FieldReader, label: string, text: string, units: InstrumentUnits): number {
-  const d = parseDecimal(text)!;
-  if (d.mantissa <= 0n) r.fail('invalid_qty', `${label} ${text} is not positive`);
-  const s = decimalToSteps(d, units.lot);
+  if (notPositive(text)) r.fail('invalid_qty', `${label} ${text} is not positive`);
+  const s = textToSteps(text, units.lot);
   if (s.ok) return s.value;
   if (s.error === 'off_step') {
     r.fail('qty_off_lot', `${label} ${text} is not a multiple of lot ${units.lotSize}`);
