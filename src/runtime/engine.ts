@@ -30,5 +30,10 @@ export interface Engine {
 export interface CommandJournal {
   /** Appends one state-changing command; resolves once it is durable under the fsync policy. */
   append(cmd: Command): Promise<void>;
+  /**
+   * Optional: appends an opaque outcome record. `lockfree` (whose matching order is not its input
+   * order) journals each order's outcome (fills reserved, final state) with it before release.
+   */
+  appendOutcome?(payload: Uint8Array | string, ts?: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -149,7 +149,8 @@ export class LockfreeEngine implements Engine {
     if (this.failure) throw this.failure;
     const cmd = stampCommand(input, this.clock);
     if (cmd.ts !== undefined && cmd.ts > this.lastTs) this.lastTs = cmd.ts;
-    const ts = cmd.ts ?? this.lastTs;
+    // Engine time never goes backwards, as in the core.
+    const ts = this.lastTs;
     const durable = cmd.type !== 'snapshot' ? this.journal?.append(cmd) : undefined;
     let events: EngineEvent[];
     switch (cmd.type) {
@@ -334,6 +335,12 @@ export class LockfreeEngine implements Engine {
       release();
     }
     const events = this.outcomeEvents(cmd, ts, mode, result);
+    if (this.journal?.appendOutcome) {
+      // Input order is not matching order here: the outcome record is what recovery replays.
+      const fills = events.filter((e) => e.type === 'trade');
+      const outcome = { orderId: cmd.orderId, result: result[1], leaves: result[2], fills };
+      await this.journal.appendOutcome(JSON.stringify(outcome), ts);
+    }
     this.emit(events);
     return [accepted, ...events];
   }

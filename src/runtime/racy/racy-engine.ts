@@ -55,7 +55,8 @@ export class RacyEngine implements Engine {
   async submit(input: Command): Promise<EngineEvent[]> {
     const cmd = stampCommand(input, this.opts.clock);
     if (cmd.ts !== undefined && cmd.ts > this.lastTs) this.lastTs = cmd.ts;
-    const ts = cmd.ts ?? this.lastTs;
+    // Engine time never goes backwards, as in the core.
+    const ts = this.lastTs;
     const durable = cmd.type !== 'snapshot' ? this.opts.journal?.append(cmd) : undefined;
     let events: EngineEvent[];
     if (cmd.type === 'instrument') {
