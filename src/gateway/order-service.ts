@@ -210,8 +210,8 @@ export class OrderService {
     const orderId =
       clientOrderId === undefined ? this.nextId() : this.stableId(p.account, clientOrderId);
     try {
-      const wire: Record<string, unknown> = { ...body, type: 'place', orderId, account: p.account };
-      delete wire.clientOrderId;
+      const wire: Record<string, unknown> = { type: 'place', orderId, account: p.account };
+      for (const k in body) if (k !== 'clientOrderId') wire[k] = body[k];
       // The wire speaks ms; the engine's expiry is ns.
       if (
         typeof body.expireAt === 'number' &&

@@ -44,7 +44,7 @@ export const defaultEngineFactory: EngineFactory = async (o) => {
     const dx = await openDurableExchange({
       dir: o.journal.dir,
       fsync: o.journal.fsync,
-      sink: o.store,
+      sink: o.sink,
       logger: o.logger,
     });
     const r = dx.recovered;

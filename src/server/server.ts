@@ -19,17 +19,21 @@ import {
 import { MarketData } from '../market-data/index.js';
 import { InstrumentRegistry, parseCommand } from '../protocol/index.js';
 import type { Engine } from '../runtime/engine.js';
+import type { DurableSink } from '../journal/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { ServerConfig } from './config.js';
 import { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './instruments.js';
 import { defaultEngineFactory } from './engine-factory.js';
 import { restoreState } from './restore.js';
+import { WorkerSink } from './worker-sink.js';
 
 export interface EngineFactoryOptions {
   mode: ServerConfig['mode'];
   shards?: number;
   journal: { dir: string; fsync: ServerConfig['fsync'] };
   store: Store;
+  /** Where journaled entries go, off the event loop (a writer thread over the same store). */
+  sink: DurableSink;
   /** Wall clock in ns for command timestamps. */
   clock: () => number;
   logger: Logger;
@@ -110,7 +114,9 @@ export async function startServer(
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const store = await openStore({ url: config.store ?? join(dataDir, 'crossbook.db'), dataDir });
+  const storeUrl = config.store ?? join(dataDir, 'crossbook.db');
+  const store = await openStore({ url: storeUrl, dataDir });
+  const sink = await WorkerSink.open({ url: storeUrl, dataDir });
   const specs: readonly InstrumentSpec[] =
     config.instruments === undefined ? DEMO_INSTRUMENTS : loadInstrumentsFile(config.instruments);
 
@@ -121,10 +127,12 @@ export async function startServer(
       shards: config.shards,
       journal: { dir: join(dataDir, 'journal'), fsync: config.fsync },
       store,
+      sink,
       clock: clockNs,
       logger,
     });
   } catch (err) {
+    await sink.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }
@@ -272,6 +280,7 @@ export async function startServer(
       while (metrics.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
       offEvents();
       await engine.close();
+      await sink.close();
       await store.close();
       logger.info('crossbook stopped');
     })();

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { MarketDataMessage } from '../../market-data/index.js';
@@ -21,6 +22,7 @@ class Connection {
   readonly subs = new Set<string>();
   dropped = false;
   alive = true;
+  private corked = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -34,6 +36,18 @@ class Connection {
     if (this.ws.bufferedAmount + json.length > this.gw.maxBuffered) {
       this.gw.drop(this, 'slow_consumer');
       return;
+    }
+    // Frames sent in one tick leave in one writev instead of one syscall each.
+    if (!this.corked) {
+      const socket = (this.ws as unknown as { _socket?: Socket })._socket;
+      if (socket !== undefined) {
+        this.corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          socket.uncork();
+        });
+      }
     }
     this.ws.send(json);
   }
@@ -217,9 +231,12 @@ export class WsGateway {
     );
     if (c.principal !== undefined) this.byAccount.get(c.principal.account)?.delete(c);
     c.principal = p;
-    let set = this.byAccount.get(p.account);
-    if (set === undefined) this.byAccount.set(p.account, (set = new Set()));
-    set.add(c);
+    // `executions: false` opts out of execution reports (load generators read only the replies).
+    if (msg.executions !== false) {
+      let set = this.byAccount.get(p.account);
+      if (set === undefined) this.byAccount.set(p.account, (set = new Set()));
+      set.add(c);
+    }
     return { account: p.account, role: p.role };
   }
 
