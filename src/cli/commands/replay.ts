@@ -170,7 +170,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
     instrumentInFlight = false;
   };
 
-  const handle = async (decoded: DecodedLine) => {
+  /** Returns a promise only when the window is full, so the synchronous path never awaits. */
+  const handle = (decoded: DecodedLine): Promise<void> | undefined => {
     if (decoded.kind === 'blank') return;
     if (decoded.kind === 'rejected') {
       if (head < pending.length) pending.push(decoded.event);
@@ -187,7 +188,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
     answer.catch(() => {}); // awaited in order later; this only silences the early warning
     pending.push(answer);
     if (cmd.type === 'instrument') instrumentInFlight = true;
-    while (pending.length - head >= window) await settleOne();
+    return pending.length - head >= window ? settleOne() : undefined;
   };
 
   try {
@@ -198,11 +199,12 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
         stats.lines = lineNo;
         // The next line may use a symbol defined by a command still in flight.
         if (instrumentInFlight) await settleAll();
-        if (text === null) {
-          await handle({ kind: 'rejected', event: overlongLine(lineNo) });
-        } else {
-          await handle(decodeLine(text, lineNo, registry));
-        }
+        const decoded: DecodedLine =
+          text === null
+            ? { kind: 'rejected', event: overlongLine(lineNo) }
+            : decodeLine(text, lineNo, registry);
+        const full = handle(decoded);
+        if (full !== undefined) await full;
         if (writer.full) await writer.flush();
       }
       opts.onProgress?.(bytesRead(opts.input));
