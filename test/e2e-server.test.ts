@@ -549,4 +549,21 @@ describe('operations', () => {
     const eng = await call(undefined, 'GET', '/api/v1/engine');
     expect(eng.body).toMatchObject({ mode: 'single', journal: { fsync: 'batch' } });
   });
+
+  it('runs the seed chaos test on fresh engines for a signed caller', async () => {
+    const anon = await call(undefined, 'POST', '/api/v1/chaos', { modes: ['single'] });
+    expect(anon.status).toBe(401);
+    const r = await call(A, 'POST', '/api/v1/chaos', { modes: ['single'] });
+    expect(r.status).toBe(200);
+    expect(r.body.ok).toBe(true);
+    expect(r.body.results).toEqual([
+      expect.objectContaining({
+        mode: 'single',
+        overExecution: 0,
+        conserved: true,
+        crossed: false,
+      }),
+    ]);
+    expect(r.body.results[0].filled).toBeLessThanOrEqual(r.body.results[0].liquidity);
+  });
 });

@@ -20,12 +20,23 @@ export interface AccountSummary {
   keyId: string;
 }
 
+/** One mode's run of the seed's chaos test, as the runtime reports it. */
 export interface ChaosResult {
   mode: string;
-  available: string;
-  filled: string;
-  overExecuted: boolean;
-  ms: number;
+  orders: number;
+  filled: number;
+  liquidity: number;
+  overExecution: number;
+  conserved: boolean;
+  crossed: boolean;
+  ordersPerSec: number;
+  note?: string;
+}
+
+export interface ChaosReport {
+  ok: boolean;
+  racyCaught: boolean | null;
+  results: ChaosResult[];
 }
 
 /** Everything the HTTP and WebSocket adapters need; built once by the server. */
@@ -46,7 +57,7 @@ export interface GatewayContext {
   startedAt: number;
   closing: () => boolean;
   /** Runs the seed's chaos test on fresh engines, when the server was built with it. */
-  chaos?: (modes: string[]) => Promise<ChaosResult[]>;
+  chaos?: (modes: string[]) => Promise<ChaosReport>;
   /** Limits: bytes of one WebSocket message and of a connection's outgoing buffer. */
   wsMaxMessage: number;
   wsMaxBuffered: number;

@@ -21,7 +21,13 @@ export {
 export { orderView, fillView, type OrderView, type FillView } from './orders/format.js';
 export { OrderService, type OrderServiceOptions } from './order-service.js';
 export { GatewayMetrics } from './metrics.js';
-export type { GatewayContext, EngineInfo, AccountSummary, ChaosResult } from './context.js';
+export type {
+  GatewayContext,
+  EngineInfo,
+  AccountSummary,
+  ChaosResult,
+  ChaosReport,
+} from './context.js';
 export { buildHttpApp, authHook } from './http/index.js';
 export { WsGateway } from './ws/index.js';
 export * from './client/index.js';

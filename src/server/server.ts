@@ -18,7 +18,7 @@ import {
 } from '../gateway/index.js';
 import { MarketData } from '../market-data/index.js';
 import { InstrumentRegistry, parseCommand } from '../protocol/index.js';
-import type { Engine } from '../runtime/engine.js';
+import { runChaos, type Engine, type Mode } from '../runtime/index.js';
 import type { DurableSink } from '../journal/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { ServerConfig } from './config.js';
@@ -255,6 +255,25 @@ export async function startServer(
     saveRisk: () => saveJsonAtomic(riskPath, risk.state()),
     wsMaxMessage: config.wsMaxMessage,
     wsMaxBuffered: config.wsMaxBuffered,
+    // Fresh engines of their own: the live venue's books are never touched.
+    chaos: async (modes) => {
+      const r = await runChaos({ modes: modes as Mode[] });
+      return {
+        ok: r.ok,
+        racyCaught: r.racyCaught,
+        results: r.modes.map((m) => ({
+          mode: m.mode,
+          orders: m.orders,
+          filled: m.filled,
+          liquidity: m.liquidity,
+          overExecution: m.overExecution,
+          conserved: m.conserved,
+          crossed: m.crossed,
+          ordersPerSec: Math.round(m.ordersPerSec),
+          note: m.note,
+        })),
+      };
+    },
   };
 
   const uiDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'ui', 'dist');

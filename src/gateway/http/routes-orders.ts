@@ -91,9 +91,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: GatewayContext): 
       if (chaosRunning) throw new ApiError('busy', 'A chaos run is already in progress');
       chaosRunning = true;
       try {
-        return {
-          results: await ctx.chaos(req.body?.modes ?? ['single', 'sharded', 'lockfree', 'racy']),
-        };
+        return await ctx.chaos(req.body?.modes ?? ['single', 'sharded', 'lockfree', 'racy']);
       } finally {
         chaosRunning = false;
       }
