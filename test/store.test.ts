@@ -269,6 +269,29 @@ for (const backend of backends) {
       expect(await store.lastJournalSeq(0)).toBe(SCRIPT.length);
     });
 
+    it('stores ids with quotes, backslashes, semicolons and non-ASCII text verbatim', async () => {
+      const { store } = await backend.open();
+      const odd = "O'Re\\il;ly -- ?\u00e9\u{1F600}";
+      const { entries } = entriesFor([
+        SCRIPT[0],
+        {
+          type: 'place',
+          symbol: 'MSFT',
+          orderId: odd,
+          account: odd,
+          side: 'buy',
+          kind: 'limit',
+          price: 1,
+          qty: 1,
+          ts: 5,
+        },
+      ]);
+      await store.writeEntries(entries);
+      expect(await store.order(odd)).toMatchObject({ orderId: odd, account: odd, status: 'open' });
+      const rows = await store.audit({ account: odd });
+      expect(rows[0].data).toMatchObject({ orderId: odd });
+    });
+
     it('rejects UPDATE and DELETE on the audit trail', async () => {
       const { store } = await backend.open();
       await store.writeEntries(entriesFor(SCRIPT).entries);

@@ -12,6 +12,21 @@ export type Stmt = readonly [string, readonly SqlValue[]];
 export const big = (v: number | null | undefined): SqlValue =>
   v === null || v === undefined ? null : BigInt(Math.trunc(v));
 
+/** Rows per multi-row INSERT: far below SQLite's 32 766 and PostgreSQL's 65 535 parameters. */
+const ROWS_PER_INSERT = 400;
+
+/** `INSERT ... VALUES (...), (...)` statements for many rows, in chunks; duplicates are ignored. */
+export function multiInsert(insertColumns: string, rows: readonly (readonly SqlValue[])[]): Stmt[] {
+  const out: Stmt[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const tuple = '(' + chunk[0].map(() => '?').join(', ') + ')';
+    const sql = `${insertColumns} VALUES ${Array(chunk.length).fill(tuple).join(', ')} ON CONFLICT DO NOTHING`;
+    out.push([sql, chunk.flat()]);
+  }
+  return out;
+}
+
 const ORDER_INSERT =
   'INSERT INTO orders (order_id, shard, account, symbol, side, kind, tif, price, stop_price, qty, filled_qty, leaves_qty, status, reason, created_seq, updated_seq, created_ts, updated_ts) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';

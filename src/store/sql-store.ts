@@ -6,7 +6,7 @@
 import { formatSteps, parseStep, type Decimal } from '../core/index.js';
 import type { JournaledEntry } from '../journal/index.js';
 import { auditRows } from './entry-rows.js';
-import { big, eventStatements, type Stmt } from './event-statements.js';
+import { big, eventStatements, multiInsert, type Stmt } from './event-statements.js';
 import { newKeyId, newSecret, sha256Hex, type SecretBox } from './secret-box.js';
 import type { SqlDb, SqlValue } from './sql-db.js';
 import type {
@@ -31,9 +31,8 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 const DEFAULT_LIMIT = 1000;
 const ONE: Decimal = { mantissa: 1n, scale: 0 };
 
-const AUDIT_INSERT =
-  'INSERT INTO audit (shard, journal_seq, idx, kind, type, seq, ts, account, other_account, symbol, order_id, data) ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
+const AUDIT_COLUMNS =
+  'INSERT INTO audit (shard, journal_seq, idx, kind, type, seq, ts, account, other_account, symbol, order_id, data)';
 
 export class SqlStore implements Store {
   private units = new Map<string, { tick: Decimal; lot: Decimal }>();
@@ -57,6 +56,7 @@ export class SqlStore implements Store {
     await this.sql.tx(async (t) => {
       const progress = new Map<number, number>();
       const stmts: Stmt[] = [];
+      const audit: SqlValue[][] = [];
       for (const e of entries) {
         let done = progress.get(e.shard);
         if (done === undefined) {
@@ -69,7 +69,7 @@ export class SqlStore implements Store {
         if (e.seq <= done) continue;
         for (const row of auditRows(e)) {
           row[6] = big(row[6] as number);
-          stmts.push([AUDIT_INSERT, row]);
+          audit.push(row);
         }
         for (const ev of e.events) eventStatements(e, ev, stmts);
         progress.set(e.shard, e.seq);
@@ -80,7 +80,8 @@ export class SqlStore implements Store {
           [shard, seq],
         ]);
       }
-      await t.runMany(stmts);
+      // Audit rows depend on nothing else: one multi-row insert per chunk, ahead of the rest.
+      await t.runMany([...multiInsert(AUDIT_COLUMNS, audit), ...stmts]);
     });
   }
 
