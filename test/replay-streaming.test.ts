@@ -9,9 +9,11 @@ import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, BIN, ROOT } from './replay-helpers.js';
 
-const CYCLES = 70_000;
+const CYCLES = 25_000;
 const HEAP_MB = 32;
-const PAD = 'x'.repeat(500);
+// Wide lines keep the input large while the engine state (it remembers every order id of the
+// run) stays far below the heap cap: what is measured is the CLI's own buffering.
+const PAD = 'x'.repeat(2500);
 
 interface Plan {
   bytes: number;
@@ -144,8 +146,9 @@ describe('replay streaming', () => {
     if (Number.isNaN(peak) || peak === 0) {
       console.warn('replay streaming: /proc not available, peak RSS not checked');
     } else {
-      // Heap cap plus node's own baseline (about 40 MiB): well under the input size.
-      expect(peak).toBeLessThan((0.85 * plan.bytes) / (1024 * 1024));
+      // Node's baseline with the code loaded (about 55 MiB) plus the heap caps: about 100 MiB
+      // whatever the input size, so well under this 190 MiB input.
+      expect(peak).toBeLessThan((0.75 * plan.bytes) / (1024 * 1024));
       console.log(
         `replay streaming: ${(plan.bytes / 1048576).toFixed(0)} MiB in, peak RSS ${peak.toFixed(0)} MiB`,
       );
