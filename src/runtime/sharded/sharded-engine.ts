@@ -41,10 +41,20 @@ export interface ShardedEngineOptions {
 }
 
 interface Reply {
-  id: number;
   events?: EngineEvent[];
   hash?: string;
   error?: string;
+}
+
+/** One request to a shard, in that shard's FIFO: released when replied AND durable, in order. */
+interface Ticket {
+  reply: Reply | null;
+  durable: boolean;
+  /** Part of a fan-out or a hash query: resolved with the raw reply, not released by itself. */
+  silent: boolean;
+  failed: Error | null;
+  resolve: (value: EngineEvent[] | Reply) => void;
+  reject: (err: Error) => void;
 }
 
 interface Shard {
@@ -54,9 +64,11 @@ interface Shard {
   writer: OrderedRingWriter;
   reader: RingConsumer;
   journal?: CommandJournal;
-  pending: Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>;
-  /** Tail of this shard's release chain (journal durability, in order). */
-  released: Promise<unknown>;
+  /** Tickets not yet released, oldest first (replies arrive in this order too). */
+  queue: Ticket[];
+  head: number;
+  /** Index in `queue` of the oldest ticket still waiting for its reply. */
+  replyAt: number;
 }
 
 export class ShardedEngine implements Engine {
@@ -67,7 +79,8 @@ export class ShardedEngine implements Engine {
   private readonly codec = new JsonCodec();
   private readonly reading: Promise<void>[] = [];
   private readonly announced = new Set<string>();
-  private nextId = 1;
+  /** While a fan-out (or hash query) is being sent and merged, later submits wait here in order. */
+  private barrier: (() => void)[] | null = null;
   private seq = 0;
   private closed = false;
   private failure: Error | null = null;
@@ -91,8 +104,9 @@ export class ShardedEngine implements Engine {
         writer: new OrderedRingWriter(new RingProducer(commands, wait)),
         reader: new RingConsumer(events, wait),
         journal: opts.journal?.(i),
-        pending: new Map(),
-        released: Promise.resolve(),
+        queue: [],
+        head: 0,
+        replyAt: 0,
       };
       this.shards.push(shard);
       this.reading.push(this.read(shard));
@@ -104,34 +118,27 @@ export class ShardedEngine implements Engine {
     return this.listeners.add(listener);
   }
 
-  async submit(input: Command): Promise<EngineEvent[]> {
-    if (this.closed) throw new Error('engine is closed');
-    if (this.failure) throw this.failure;
+  submit(input: Command): Promise<EngineEvent[]> {
+    if (this.closed) return Promise.reject(new Error('engine is closed'));
+    if (this.failure) return Promise.reject(this.failure);
     const cmd = stampCommand(input, this.opts.clock);
-    const target = this.router.route(cmd);
-    if (target >= 0) {
-      if (cmd.type === 'instrument') this.announce(cmd.instrument.symbol, target);
-      return this.release([this.shards[target]], [this.send(this.shards[target], cmd)], cmd);
+    if (this.barrier) {
+      // Keeps submit order: sent, in order, once the fan-out in front has been released.
+      const waiting = this.barrier;
+      return new Promise<void>((r) => waiting.push(r)).then(() => this.submit(cmd));
     }
-    return this.release(
-      this.shards,
-      this.shards.map((s) => this.send(s, cmd)),
-      cmd,
-    );
+    const target = this.router.route(cmd);
+    if (target < 0) return this.fanOut(cmd);
+    if (cmd.type === 'instrument') this.announce(cmd.instrument.symbol, target);
+    return this.send(this.shards[target], { cmd }, false) as Promise<EngineEvent[]>;
   }
 
   async stateHash(): Promise<string> {
+    const replies = await this.everyShard({ hash: true });
     // One shard holds the whole state: its hash is exactly what `single` reports.
-    if (this.shards.length === 1) {
-      await this.shards[0].released;
-      return (await this.request(this.shards[0], { hash: true })).hash ?? '';
-    }
+    if (replies.length === 1) return replies[0].hash ?? '';
     const h = new StateHasher();
-    for (const shard of this.shards) {
-      await shard.released;
-      const reply = await this.request(shard, { hash: true });
-      h.string(reply.hash ?? '');
-    }
+    for (const r of replies) h.string(r.hash ?? '');
     return h.digest();
   }
 
@@ -139,7 +146,7 @@ export class ShardedEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     for (const shard of this.shards) {
-      await shard.released.catch(() => undefined);
+      await this.drained(shard);
       await shard.writer.flushed();
       await new RingProducer(shard.commands).closeAsync();
     }
@@ -158,48 +165,87 @@ export class ShardedEngine implements Engine {
     this.opts.log?.(`sharded: ${symbol} -> shard ${shard} (${why})`);
   }
 
-  /** Journals (in shard order) and sends one command; resolves with the shard's reply. */
-  private send(shard: Shard, cmd: Command): { reply: Promise<Reply>; durable: Promise<void> } {
-    const durable =
-      shard.journal && isStateChanging(cmd) ? shard.journal.append(cmd) : Promise.resolve();
-    return { reply: this.request(shard, { cmd }), durable };
+  /** Sends to every shard behind a barrier; merges and releases once all replied. */
+  private async fanOut(cmd: Command): Promise<EngineEvent[]> {
+    const replies = await this.everyShard({ cmd });
+    const parts = replies.map((r, i) => this.localize(r.events ?? [], i));
+    const events = mergeFanOut(parts, cmd);
+    for (const e of events) e.seq = ++this.seq;
+    this.listeners.emit(events);
+    return events;
   }
 
-  private request(shard: Shard, body: { cmd?: Command; hash?: boolean }): Promise<Reply> {
-    const id = this.nextId++;
-    return new Promise<Reply>((resolve, reject) => {
-      if (this.failure) return reject(this.failure);
-      shard.pending.set(id, { resolve, reject });
-      void shard.writer.write(this.codec.encode({ id, ...body }));
+  private async everyShard(body: { cmd?: Command; hash?: boolean }): Promise<Reply[]> {
+    const waiting: (() => void)[] = [];
+    this.barrier = waiting;
+    try {
+      return (await Promise.all(this.shards.map((s) => this.send(s, body, true)))) as Reply[];
+    } finally {
+      this.barrier = null;
+      for (const go of waiting) go();
+    }
+  }
+
+  /** Journals (in shard order) and writes one request; the ticket settles in shard order. */
+  private send(
+    shard: Shard,
+    body: { cmd?: Command; hash?: boolean },
+    silent: boolean,
+  ): Promise<EngineEvent[] | Reply> {
+    return new Promise((resolve, reject) => {
+      const ticket: Ticket = { reply: null, durable: true, silent, failed: null, resolve, reject };
+      shard.queue.push(ticket);
+      const cmd = body.cmd;
+      if (cmd && shard.journal && isStateChanging(cmd)) {
+        ticket.durable = false;
+        shard.journal.append(cmd).then(
+          () => {
+            ticket.durable = true;
+            this.pump(shard);
+          },
+          (err: Error) => {
+            this.opts.log?.(
+              `sharded: journal append failed on shard ${shard.index}: ${err.message}`,
+            );
+            ticket.failed = err;
+            ticket.durable = true;
+            this.pump(shard);
+          },
+        );
+      }
+      void shard.writer.write(this.codec.encode(body));
     });
   }
 
-  /** Waits for the replies and durability, then releases in each shard's order. */
-  private release(
-    targets: Shard[],
-    sent: { reply: Promise<Reply>; durable: Promise<void> }[],
-    cmd: Command,
-  ): Promise<EngineEvent[]> {
-    const ready = Promise.all(
-      sent.map(async (s, i) => {
-        const reply = await s.reply;
-        if (reply.error !== undefined) throw new Error(`shard ${targets[i].index}: ${reply.error}`);
-        await s.durable;
-        return this.localize(reply.events ?? [], targets[i].index);
-      }),
-    );
-    const previous = Promise.all(targets.map((t) => t.released));
-    const out = (async () => {
-      await previous.catch(() => undefined);
-      const parts = await ready;
-      const events = parts.length === 1 ? parts[0] : mergeFanOut(parts, cmd);
-      for (const e of events) e.seq = ++this.seq;
-      this.listeners.emit(events);
-      return events;
-    })();
-    const settled = out.catch(() => undefined);
-    for (const t of targets) t.released = settled;
-    return out;
+  /** Releases, in order, every ticket at the front of the shard's queue that is complete. */
+  private pump(shard: Shard): void {
+    const q = shard.queue;
+    while (shard.head < q.length) {
+      const t = q[shard.head];
+      if (t.reply === null || !t.durable) break;
+      shard.head++;
+      if (t.failed) t.reject(t.failed);
+      else if (t.reply.error !== undefined) {
+        t.reject(new Error(`shard ${shard.index}: ${t.reply.error}`));
+      } else if (t.silent) t.resolve(t.reply);
+      else {
+        const events = this.localize(t.reply.events ?? [], shard.index);
+        for (const e of events) e.seq = ++this.seq;
+        this.listeners.emit(events);
+        t.resolve(events);
+      }
+    }
+    if (shard.head > 1024 && shard.head * 2 > q.length) {
+      q.splice(0, shard.head);
+      shard.replyAt -= shard.head;
+      shard.head = 0;
+    }
+  }
+
+  private async drained(shard: Shard): Promise<void> {
+    while (shard.head < shard.queue.length && !this.failure) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
   }
 
   private localize(events: EngineEvent[], shard: number): EngineEvent[] {
@@ -213,12 +259,12 @@ export class ShardedEngine implements Engine {
   private async read(shard: Shard): Promise<void> {
     while (!shard.reader.closed && !this.failure) {
       const got = shard.reader.poll((msg) => {
-        const reply = this.codec.decode<Reply>(msg);
-        const waiter = shard.pending.get(reply.id);
-        shard.pending.delete(reply.id);
-        waiter?.resolve(reply);
+        // Replies come back in request order: the oldest unanswered ticket is this one.
+        const ticket = shard.queue[shard.replyAt++];
+        if (ticket) ticket.reply = this.codec.decode<Reply>(msg);
       });
-      if (got === 0 && !shard.reader.closed) await shard.reader.waitAsync();
+      if (got > 0) this.pump(shard);
+      else if (!shard.reader.closed) await shard.reader.waitAsync();
     }
   }
 
@@ -226,8 +272,8 @@ export class ShardedEngine implements Engine {
     this.failure ??= err;
     this.opts.log?.(`sharded: a shard thread failed: ${err.message}`);
     for (const shard of this.shards) {
-      for (const waiter of shard.pending.values()) waiter.reject(err);
-      shard.pending.clear();
+      for (let i = shard.head; i < shard.queue.length; i++) shard.queue[i].reject(err);
+      shard.head = shard.queue.length;
     }
   }
 }

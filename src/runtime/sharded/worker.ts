@@ -1,7 +1,8 @@
 /**
  * One shard: a single-threaded Exchange owning its symbols. Requests arrive as JSON on the command
- * ring ({id, cmd} or {id, hash: true}); one JSON reply per request goes back on the event ring,
- * in request order. An engine throw (a broken invariant) is returned as {id, error}, not fatal.
+ * ring ({cmd} or {hash: true}); one JSON reply per request goes back on the event ring, in
+ * request order (which is how the main thread matches them). An engine throw (a broken
+ * invariant) is returned as {error}, not fatal.
  */
 import { workerData } from 'node:worker_threads';
 import { Exchange, type Command } from '../../core/index.js';
@@ -14,7 +15,6 @@ interface ShardWorkerData {
 }
 
 interface Request {
-  id: number;
   cmd?: Command;
   hash?: boolean;
 }
@@ -30,10 +30,10 @@ const handle = (msg: Uint8Array): void => {
   const req = codec.decode<Request>(msg);
   let reply: unknown;
   try {
-    if (req.hash) reply = { id: req.id, hash: exchange.stateHash() };
-    else reply = { id: req.id, events: exchange.execute(req.cmd!) };
+    if (req.hash) reply = { hash: exchange.stateHash() };
+    else reply = { events: exchange.execute(req.cmd!) };
   } catch (err) {
-    reply = { id: req.id, error: err instanceof Error ? err.message : String(err) };
+    reply = { error: err instanceof Error ? err.message : String(err) };
   }
   output.write(codec.encode(reply));
 };
