@@ -13,11 +13,21 @@ export interface RepPlan {
   reps: number;
   /** Give up on an engine whose single repetition (setup + stream) exceeds this. */
   capSeconds: number;
+  /** Time only the first N ops of the stream (for engines too slow for all of it). */
+  limitOps?: number;
 }
 
 export interface EngineResult {
   engine: string;
+  /** Median repetition, wall clock. */
   opsPerSec: number;
+  /**
+   * Median repetition over this process's CPU time (user + system): on a shared machine this is
+   * what the code does when it has a core; wall clock also counts time other processes had it.
+   */
+  opsPerCpuSec: number;
+  /** Ops timed per repetition. */
+  timedOps: number;
   p50Ns: number;
   p99Ns: number;
   p999Ns: number;
@@ -49,6 +59,16 @@ export function timerOverheadNs(): number {
   return xs[xs.length >> 1];
 }
 
+/** Untimed: prepares and runs ops [from, to) in chunks, then drops the prepared inputs. */
+export function runUntimed(engine: BenchEngine, w: Workload, from: number, to: number): void {
+  for (let i = from; i < to; i += CHUNK) {
+    const end = Math.min(to, i + CHUNK);
+    engine.prepare(w, i, end);
+    engine.run(w, i, end, null);
+  }
+  engine.prepare(w, 0, 0);
+}
+
 const gc = (globalThis as { gc?: () => void }).gc;
 
 export function measure(opts: {
@@ -61,7 +81,9 @@ export function measure(opts: {
   const { engine, workload: w, plan } = opts;
   const hist = newHistogram();
   const reps: number[] = [];
-  const timed = w.length - w.setup;
+  const cpuReps: number[] = [];
+  const end = Math.min(w.length, w.setup + (plan.limitOps ?? Infinity));
+  const timed = end - w.setup;
   let trades = 0;
   let rejects = 0;
   for (let r = 0; r < plan.warmups + plan.reps; r++) {
@@ -71,29 +93,40 @@ export function measure(opts: {
     engine.reset(w);
     for (let i = 0; i < w.setup; i += CHUNK) {
       const to = Math.min(w.setup, i + CHUNK);
+      engine.prepare(w, i, to);
       engine.run(w, i, to, null);
       opts.onProgress?.(to - i);
       if (performance.now() > deadline) return skipped(engine.name, plan.capSeconds);
     }
     const sampler: Sampler = { hist: warm ? newHistogram() : hist, overheadNs: opts.overheadNs };
     let ns = 0;
-    for (let i = w.setup; i < w.length; i += CHUNK) {
-      const to = Math.min(w.length, i + CHUNK);
+    let cpuUs = 0;
+    for (let i = w.setup; i < end; i += CHUNK) {
+      const to = Math.min(end, i + CHUNK);
+      engine.prepare(w, i, to);
+      const c0 = process.cpuUsage();
       const t0 = hrtime.bigint();
       engine.run(w, i, to, sampler);
       ns += Number(hrtime.bigint() - t0);
+      const c = process.cpuUsage(c0);
+      cpuUs += c.user + c.system;
       opts.onProgress?.(to - i);
       if (performance.now() > deadline) return skipped(engine.name, plan.capSeconds);
     }
-    if (!warm) reps.push(timed / (ns / 1e9));
+    opts.onProgress?.(w.length - end);
+    if (!warm) {
+      reps.push(timed / (ns / 1e9));
+      cpuReps.push(timed / (cpuUs / 1e6));
+    }
     const s = engine.stats();
     trades = s.trades;
     rejects = s.rejects;
   }
-  const sorted = [...reps].sort((a, b) => a - b);
   return {
     engine: engine.name,
-    opsPerSec: Math.round(sorted[sorted.length >> 1]),
+    opsPerSec: Math.round(median(reps)),
+    opsPerCpuSec: Math.round(median(cpuReps)),
+    timedOps: timed,
     p50Ns: hist.getValueAtPercentile(50),
     p99Ns: hist.getValueAtPercentile(99),
     p999Ns: hist.getValueAtPercentile(99.9),
@@ -103,10 +136,21 @@ export function measure(opts: {
   };
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? 0
+    : s.length % 2
+      ? s[s.length >> 1]
+      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 function skipped(engine: string, cap: number): EngineResult {
   return {
     engine,
     opsPerSec: 0,
+    opsPerCpuSec: 0,
+    timedOps: 0,
     p50Ns: 0,
     p99Ns: 0,
     p999Ns: 0,

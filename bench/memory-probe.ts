@@ -7,6 +7,7 @@
 import { BookOnlyEngine, CrossbookEngine, NodejsOrderBookEngine } from './engines/index.js';
 import type { BenchEngine } from './engines/index.js';
 import { bookFactories } from './books.js';
+import { runUntimed } from './harness.js';
 import { deepBook } from './workloads/deep-book.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const before = used();
   engine.reset(w);
   if (name !== 'fastbook-only') for (let n = 0; n < ids.length; n++) w.ids[n] = 'o' + n;
-  engine.run(w, 0, w.setup, null);
+  runUntimed(engine, w, 0, w.setup);
   const after = used();
   const bytes = after - before;
   process.stdout.write(

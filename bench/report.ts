@@ -34,18 +34,23 @@ export function formatTables(report: BenchReport): string {
       `${fmtInt(w.ops)} timed ops after ${fmtInt(w.setupOps)} setup ops; ${w.tradingOpsPct.toFixed(1)}% of ops trade. ${w.notes}`,
       '',
     );
-    out.push('| engine | ops/s | p50 | p99 | p99.9 | vs nodejs-order-book |');
-    out.push('|---|---:|---:|---:|---:|---:|');
+    out.push(
+      '| engine | ops/s (wall) | ops/CPU-s | p50 | p99 | p99.9 | vs nodejs-order-book (wall / CPU) |',
+    );
+    out.push('|---|---:|---:|---:|---:|---:|---:|');
     const peer = w.results.find((r) => r.engine === PEER && !r.skipped);
     for (const r of w.results) {
       if (r.skipped) {
-        out.push(`| ${r.engine} | skipped: ${r.skipped} | | | | |`);
+        out.push(`| ${r.engine} | skipped: ${r.skipped} | | | | | |`);
         continue;
       }
       const ratio =
-        peer && peer.opsPerSec > 0 ? `${(r.opsPerSec / peer.opsPerSec).toFixed(1)}×` : '';
+        peer && peer.opsPerSec > 0
+          ? `${(r.opsPerSec / peer.opsPerSec).toFixed(1)}× / ${(r.opsPerCpuSec / peer.opsPerCpuSec).toFixed(1)}×`
+          : '';
+      const prefix = r.timedOps < w.ops ? ` (first ${fmtInt(r.timedOps)} ops)` : '';
       out.push(
-        `| ${r.engine} | ${fmtInt(r.opsPerSec)} | ${fmtNs(r.p50Ns)} | ${fmtNs(r.p99Ns)} | ${fmtNs(r.p999Ns)} | ${ratio} |`,
+        `| ${r.engine}${prefix} | ${fmtInt(r.opsPerSec)} | ${fmtInt(r.opsPerCpuSec)} | ${fmtNs(r.p50Ns)} | ${fmtNs(r.p99Ns)} | ${fmtNs(r.p999Ns)} | ${ratio} |`,
       );
     }
     out.push('');

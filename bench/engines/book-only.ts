@@ -27,6 +27,8 @@ export class BookOnlyEngine implements BenchEngine {
     this.trades = 0;
   }
 
+  prepare(): void {}
+
   run(w: Workload, from: number, to: number, sampler: Sampler | null): void {
     for (let i = from; i < to; i++) {
       if (sampler !== null && (i & SAMPLE_MASK) === 0) {

@@ -18,7 +18,12 @@ export interface BenchEngine {
   readonly name: string;
   /** Fresh engine with the workload's instruments defined (untimed). */
   reset(w: Workload): void;
-  /** Applies ops [from, to); samples latency into `sampler` when given. */
+  /**
+   * Untimed: turns ops [from, to) into this engine's input objects (commands, option objects),
+   * as a gateway would have them ready, so the timed run measures the engine alone.
+   */
+  prepare(w: Workload, from: number, to: number): void;
+  /** Applies the prepared ops [from, to); samples latency into `sampler` when given. */
   run(w: Workload, from: number, to: number, sampler: Sampler | null): void;
   /** Counters gathered since reset (trades, rejects), for sanity checks. */
   stats(): { trades: number; rejects: number };

@@ -26,6 +26,14 @@ const IOC = 'IOC' as TimeInForce;
 export class NodejsOrderBookEngine implements BenchEngine {
   readonly name = 'nodejs-order-book';
   private books: OrderBook[] = [];
+  /** Prepared option objects of the current chunk (null for a cancel). */
+  private readonly args: (
+    | Nob.LimitOrderOptions
+    | Nob.MarketOrderOptions
+    | Nob.OrderUpdatePrice
+    | Nob.OrderUpdateSize
+    | null
+  )[] = [];
   private trades = 0;
   private rejects = 0;
   countEvents = false;
@@ -36,15 +44,47 @@ export class NodejsOrderBookEngine implements BenchEngine {
     this.rejects = 0;
   }
 
-  run(w: Workload, from: number, to: number, sampler: Sampler | null): void {
+  prepare(w: Workload, from: number, to: number): void {
+    const args = this.args;
+    args.length = 0;
     for (let i = from; i < to; i++) {
+      const id = w.ids[w.ref[i]];
+      const side = w.side[i] === 0 ? nob.Side.BUY : nob.Side.SELL;
+      switch (w.kind[i]) {
+        case OP_LIMIT:
+        case OP_IOC:
+          args.push({
+            id,
+            side,
+            size: w.qty[i],
+            price: w.price[i],
+            timeInForce: w.kind[i] === OP_LIMIT ? GTC : IOC,
+          });
+          break;
+        case OP_MARKET:
+          args.push({ side, size: w.qty[i] });
+          break;
+        case OP_MOVE:
+          args.push({ price: w.price[i] });
+          break;
+        case OP_REDUCE:
+          args.push({ size: w.qty[i] });
+          break;
+        default:
+          args.push(null);
+      }
+    }
+  }
+
+  run(w: Workload, from: number, to: number, sampler: Sampler | null): void {
+    for (let i = from, k = 0; i < to; i++, k++) {
       if (sampler !== null && (i & SAMPLE_MASK) === 0) {
         const t0 = hrtime.bigint();
-        this.op(w, i);
+        this.op(w, i, k);
         const dt = Number(hrtime.bigint() - t0) - sampler.overheadNs;
         sampler.hist.recordValue(dt > 1 ? dt : 1);
       } else {
-        this.op(w, i);
+        this.op(w, i, k);
       }
     }
   }
@@ -53,33 +93,24 @@ export class NodejsOrderBookEngine implements BenchEngine {
     return { trades: this.trades, rejects: this.rejects };
   }
 
-  private op(w: Workload, i: number): void {
+  private op(w: Workload, i: number, k: number): void {
     const ob = this.books[w.inst[i]];
-    const id = w.ids[w.ref[i]];
-    const side = w.side[i] === 0 ? nob.Side.BUY : nob.Side.SELL;
+    const a = this.args[k];
     let res: { err: unknown; done: unknown[] } | undefined;
     switch (w.kind[i]) {
       case OP_LIMIT:
       case OP_IOC:
-        res = ob.limit({
-          id,
-          side,
-          size: w.qty[i],
-          price: w.price[i],
-          timeInForce: w.kind[i] === OP_LIMIT ? GTC : IOC,
-        });
+        res = ob.limit(a as Nob.LimitOrderOptions);
         break;
       case OP_MARKET:
-        res = ob.market({ side, size: w.qty[i] });
+        res = ob.market(a as Nob.MarketOrderOptions);
         break;
       case OP_CANCEL:
-        if (ob.cancel(id) === undefined && this.countEvents) this.rejects++;
+        if (ob.cancel(w.ids[w.ref[i]]) === undefined && this.countEvents) this.rejects++;
         return;
       case OP_MOVE:
-        res = ob.modify(id, { price: w.price[i] });
-        break;
       case OP_REDUCE:
-        res = ob.modify(id, { size: w.qty[i] });
+        res = ob.modify(w.ids[w.ref[i]], a as Nob.OrderUpdatePrice);
         break;
     }
     if (this.countEvents && res !== undefined) {
