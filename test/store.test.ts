@@ -347,6 +347,44 @@ for (const backend of backends) {
       expect((await store.listAccounts()).map((x) => x.account)).toEqual(['A']);
     });
 
+    it('detaches a failing store without gaps, and catches it up on the next open', async () => {
+      const { store, reopen } = await backend.open();
+      const dir = tmp();
+      const cmds = commands(8, 600);
+      const d1 = await openDurableExchange({
+        dir,
+        fsync: 'off',
+        sink: store,
+        logger: quiet,
+        maxSinkBacklog: 100_000,
+      });
+      for (const c of cmds.slice(0, 200)) d1.execute(c);
+      await d1.settle();
+      await store.close();
+      for (const c of cmds.slice(200)) d1.execute(c);
+      await d1.settle();
+      expect(d1.sinkStatus().detached).toMatch(/store write failed/);
+      expect(d1.sinkStatus().pending).toBe(0);
+      await d1.journal.close();
+      const again = await reopen();
+      expect(await again.lastJournalSeq(0)).toBe(200);
+      const d2 = await openDurableExchange({ dir, fsync: 'off', sink: again, logger: quiet });
+      expect(d2.recovered.sinkCaughtUp).toBe(400);
+      expect(await again.lastJournalSeq(0)).toBe(600);
+      await d2.close();
+      // A tiny backlog limit detaches instead of growing memory.
+      const d3 = await openDurableExchange({
+        dir,
+        fsync: 'off',
+        sink: again,
+        logger: quiet,
+        maxSinkBacklog: 5,
+      });
+      for (const c of commands(9, 50, 'z').slice(3)) d3.execute(c);
+      expect(d3.sinkStatus().detached).toMatch(/behind/);
+      await d3.close();
+    });
+
     it('catches up from the journal after a crash so nothing journaled is missing', async () => {
       const { store } = await backend.open();
       const dir = tmp();

@@ -49,6 +49,11 @@ export interface DurableExchangeOptions {
   sink?: DurableSink;
   /** Shard number written with each entry (sharded mode keeps one journal per shard). Default 0. */
   shard?: number;
+  /**
+   * Entries the sink may fall behind by before it is detached for the rest of the run (memory
+   * stays bounded; it catches up from the journal on the next open). Default 500 000.
+   */
+  maxSinkBacklog?: number;
   logger?: JournalLogger;
 }
 
@@ -81,6 +86,8 @@ export interface DurableExchange {
   snapshot(): Promise<void>;
   /** Resolves when every entry so far has reached the sink. */
   drainSink(): Promise<void>;
+  /** Entries not yet written to the sink, and why it was detached (null while attached). */
+  sinkStatus(): { pending: number; detached: string | null };
   /** Resolves when the journal is durable, pending snapshots are written and the sink drained. */
   settle(): Promise<void>;
   /** Flushes the journal, writes a snapshot, drains the sink and closes files. */
@@ -163,6 +170,9 @@ class DurableExchangeImpl implements DurableExchange {
   private sinkQueue: JournaledEntry[] = [];
   private sinkChain: Promise<void> = Promise.resolve();
   private sinkError: Error | null = null;
+  /** Set once the sink stops receiving entries this run; it must never see a gap. */
+  private sinkDetached: string | null = null;
+  private sinkPending = 0;
   private kicked: Promise<void> | null = null;
   private readonly snapshotEvery: number;
 
@@ -182,7 +192,12 @@ class DurableExchangeImpl implements DurableExchange {
       return { events, seq: this.journal.lastSeq, durable: Promise.resolve() };
     const seq = this.journal.nextSequence;
     const durable = this.journal.append(cmd);
-    if (this.opts.sink) {
+    if (this.opts.sink && this.sinkDetached === null) {
+      if (this.sinkPending >= (this.opts.maxSinkBacklog ?? 500_000)) {
+        this.detachSink(`the store fell more than ${this.sinkPending} entries behind`);
+        return this.afterAppend(events, seq, durable);
+      }
+      this.sinkPending++;
       this.sinkQueue.push({ shard: this.opts.shard, seq, command: cmd, events });
       // Appends of one batch share a promise: hook the sink once per batch.
       if (this.kicked !== durable) {
@@ -193,11 +208,34 @@ class DurableExchangeImpl implements DurableExchange {
         );
       }
     }
+    return this.afterAppend(events, seq, durable);
+  }
+
+  private afterAppend(
+    events: EngineEvent[],
+    seq: number,
+    durable: Promise<void>,
+  ): { events: EngineEvent[]; seq: number; durable: Promise<void> } {
     if (this.snapshotEvery > 0 && ++this.sinceSnapshot >= this.snapshotEvery) {
       this.sinceSnapshot = 0;
       this.scheduleSnapshot(captureSnapshot(this.exchange, seq));
     }
     return { events, seq, durable };
+  }
+
+  private detachSink(why: string): void {
+    if (this.sinkDetached !== null) return;
+    this.sinkDetached = why;
+    this.sinkPending -= this.sinkQueue.length;
+    this.sinkQueue = [];
+    this.opts.logger.warn(
+      { why },
+      'journal: store detached for this run; it catches up from the journal on restart',
+    );
+  }
+
+  sinkStatus(): { pending: number; detached: string | null } {
+    return { pending: this.sinkPending, detached: this.sinkDetached };
   }
 
   async submit(cmd: Command): Promise<EngineEvent[]> {
@@ -233,17 +271,15 @@ class DurableExchangeImpl implements DurableExchange {
     if (n === 0) return;
     const chunk = this.sinkQueue.splice(0, n);
     this.sinkChain = this.sinkChain.then(async () => {
-      if (this.sinkError) return;
       try {
-        for (let i = 0; i < chunk.length; i += SINK_CHUNK)
+        for (let i = 0; i < chunk.length && this.sinkDetached === null; i += SINK_CHUNK)
           await sink.writeEntries(chunk.slice(i, i + SINK_CHUNK));
       } catch (err) {
         // The journal stays the source of truth; the next open catches the store up.
         this.sinkError = err as Error;
-        this.opts.logger.warn(
-          { err: this.sinkError.message },
-          'journal: store write failed; it will catch up on restart',
-        );
+        this.detachSink(`store write failed: ${this.sinkError.message}`);
+      } finally {
+        this.sinkPending -= chunk.length;
       }
     });
   }

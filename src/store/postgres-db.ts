@@ -84,6 +84,7 @@ export function openPostgresDb(url: string): SqlDb {
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => undefined);
   let chain: Promise<unknown> = Promise.resolve();
+  let ended = false;
   const tx = <T>(fn: (d: SqlDb) => Promise<T>): Promise<T> => {
     const next = chain.then(async () => {
       const client = await pool.connect();
@@ -110,6 +111,8 @@ export function openPostgresDb(url: string): SqlDb {
   return queryable(
     pool,
     async () => {
+      if (ended) return;
+      ended = true;
       await chain;
       await pool.end();
     },

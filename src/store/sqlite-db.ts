@@ -55,7 +55,7 @@ export function openSqliteDb(path: string): SqlDb {
     },
     async close(): Promise<void> {
       await chain;
-      db.close();
+      if (db.open) db.close();
     },
   };
   return api;
