@@ -43,8 +43,15 @@ export interface StatusMessage {
 
 export type MarketDataMessage = L2Message | L1Message | TradeMessage | StatusMessage;
 
-/** Receives each message with its JSON text, serialised once for every subscriber. */
-export type MarketDataListener = (symbol: string, msg: MarketDataMessage, json: string) => void;
+/**
+ * Receives each message and a function that returns its JSON text, serialised at most once however
+ * many subscribers ask (and never when nobody does).
+ */
+export type MarketDataListener = (
+  symbol: string,
+  msg: MarketDataMessage,
+  json: () => string,
+) => void;
 
 export interface InstrumentInfo {
   symbol: string;
@@ -352,7 +359,8 @@ export class MarketData {
 
   private emit(f: SymbolFeed, msg: MarketDataMessage): void {
     if (this.listeners.size === 0) return;
-    const json = JSON.stringify(msg);
+    let text: string | undefined;
+    const json = () => (text ??= JSON.stringify(msg));
     for (const l of this.listeners) l(f.info.symbol, msg, json);
   }
 }

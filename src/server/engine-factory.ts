@@ -61,6 +61,6 @@ export const defaultEngineFactory: EngineFactory = async (o) => {
     mode: o.mode,
     shards: o.shards,
     clock: o.clock,
-    log: (line) => o.logger.warn(line),
+    log: (line) => o.logger.info(line),
   });
 };

@@ -246,7 +246,7 @@ export async function startServer(
     engineInfo: () => ({
       mode: engine.mode,
       shards: shardsOf(engine, specs),
-      fsync: config.fsync,
+      fsync: engine.mode === 'single' ? config.fsync : 'none (no journal in this mode)',
     }),
     listAccounts: async () =>
       (await store.listApiKeys())
@@ -313,11 +313,11 @@ function shardsOf(
   engine: Engine,
   specs: readonly InstrumentSpec[],
 ): { id: number; symbols: string[] }[] {
-  const e = engine as Engine & { shardOf?: (symbol: string) => number };
-  if (typeof e.shardOf !== 'function') return [{ id: 0, symbols: specs.map((s) => s.symbol) }];
+  const router = (engine as Engine & { router?: { shardOf(symbol: string): number } }).router;
+  if (router === undefined) return [{ id: 0, symbols: specs.map((s) => s.symbol) }];
   const by = new Map<number, string[]>();
   for (const s of specs) {
-    const id = e.shardOf(s.symbol);
+    const id = router.shardOf(s.symbol);
     by.set(id, [...(by.get(id) ?? []), s.symbol]);
   }
   return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([id, symbols]) => ({ id, symbols }));

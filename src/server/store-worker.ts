@@ -7,7 +7,7 @@ import { openStore } from '../store/index.js';
 
 export type StoreWorkerRequest =
   | { id: number; op: 'lastJournalSeq'; shard: number }
-  | { id: number; op: 'writeEntries'; entries: unknown[] }
+  | { id: number; op: 'writeEntries'; json: string }
   | { id: number; op: 'close' };
 
 export type StoreWorkerReply =
@@ -23,7 +23,7 @@ async function main(o: { url: string; dataDir: string }): Promise<void> {
       try {
         let value: unknown;
         if (req.op === 'lastJournalSeq') value = await store.lastJournalSeq(req.shard);
-        else if (req.op === 'writeEntries') await store.writeEntries(req.entries as never);
+        else if (req.op === 'writeEntries') await store.writeEntries(JSON.parse(req.json) as never);
         else await store.close();
         port.postMessage({ id: req.id, ok: true, value } satisfies StoreWorkerReply);
       } catch (err) {

@@ -295,20 +295,21 @@ export class WsGateway {
     }
   }
 
-  private onMarketData(symbol: string, msg: MarketDataMessage, json: string): void {
+  private onMarketData(symbol: string, msg: MarketDataMessage, json: () => string): void {
     if (msg.type === 'status') {
       const seen = new Set<Connection>();
       for (const ch of ['l1', 'l2', 'trades']) {
         for (const c of this.bySub.get(`${ch}:${symbol}`) ?? []) {
-          if (!seen.has(c)) c.send(json);
+          if (!seen.has(c)) c.send(json());
           seen.add(c);
         }
       }
       return;
     }
     const set = this.bySub.get(`${msg.type === 'trade' ? 'trades' : msg.type}:${symbol}`);
-    if (set === undefined) return;
-    for (const c of set) c.send(json);
+    if (set === undefined || set.size === 0) return;
+    const text = json();
+    for (const c of set) c.send(text);
   }
 
   private onExecution(e: Execution): void {
