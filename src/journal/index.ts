@@ -13,6 +13,8 @@
  *   Journal.open({ dir, fsync?, segmentBytes?, afterSeq?, onRecord? }) implements CommandJournal
  *     (src/runtime/engine.ts): append(cmd) resolves once durable. `sharded` opens one per shard
  *     directory (or one openDurableExchange per shard, with `shard` set for the store).
+ *   sinkStatus() tells how far the sink lags; past `maxSinkBacklog` entries (or on a write error)
+ *     it is detached for the rest of the run, never given a gap, and caught up on the next open.
  *   journal.appendOutcome(bytes|string, ts?) appends an opaque record for `lockfree`, whose input
  *     order is not deterministic: it journals the outcome of each command in the order the shared
  *     book committed it (the command plus the fills it reserved). Recovery for that mode reads the
@@ -34,7 +36,10 @@
  *
  * Limits
  *   - Records up to 16 MiB; segments rotate between batches once past `segmentBytes` (64 MiB).
- *   - One writer per directory (no lock file: the caller owns the directory).
+ *   - One writer per directory: a LOCK file with the owner's pid; a dead owner's lock (kill -9) is
+ *     taken over. After a write error (disk full) every later append rejects: restart to recover.
+ *   - Snapshots are captured synchronously on the matching thread (ex.snapshot() + stateHash()),
+ *     written off it; size snapshotEvery to the book sizes you run.
  *   - Commands with fields unknown to the binary codec are stored as JSON, so they round-trip.
  *
  * Performance: records are encoded into one growing buffer per batch; one promise per batch.
