@@ -201,6 +201,22 @@ describe('journal files', () => {
     expect(readdirSync(dir)).not.toContain('LOCK');
   });
 
+  it('drops a torn, record-less segment left by a crash during rotation', async () => {
+    const dir = tmp();
+    const cmds = commands(12, 50);
+    await journalAll(dir, cmds);
+    // A crash right after creating the next segment file: zero bytes, or half a header.
+    for (const bytes of [Buffer.alloc(0), Buffer.from('CBJ1\x01')]) {
+      writeFileSync(join(dir, 'segment-0000000000000051.cbj'), bytes);
+      const log = quietLogger();
+      const d = await openDurableExchange({ dir, logger: log });
+      expect(log.warnings.join()).toMatch(/torn empty segment/);
+      expect(d.recovered.lastSeq).toBe(50);
+      expect(d.recovered.stateHash).toBe(freshHash(cmds));
+      await d.journal.close();
+    }
+  });
+
   it('opens an empty journal directory as empty', async () => {
     const dir = tmp();
     const d = await openDurableExchange({ dir, logger: quietLogger() });
