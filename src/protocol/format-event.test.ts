@@ -127,6 +127,7 @@ describe('line codec', () => {
         type: 'rejected',
         orderId: 'Q',
         symbol: 'ZZZ',
+        account: 'A',
         reason: 'unknown_symbol',
         message: 'Cannot cancel order Q: unknown symbol ZZZ',
       },

@@ -1,9 +1,4 @@
-import {
-  parseStep,
-  type BookLevelView,
-  type Decimal,
-  type EngineEvent,
-} from '../core/index.js';
+import { parseStep, type BookLevelView, type Decimal, type EngineEvent } from '../core/index.js';
 import { stepsToText } from './fast-decimal.js';
 import type { InstrumentRegistry } from './instrument-registry.js';
 

@@ -6,7 +6,8 @@
  * - `InstrumentRegistry`: symbol -> tick/lot units, learnt only from the engine's `instrument`
  *   events (`observe` / `observeAll`), so the engine alone decides duplicates.
  * - `parseCommand(obj, registry)`: an already-parsed JSON value -> `{ ok: true, command }` (an
- *   integer core command) or `{ ok: false, reason, message, orderId?, symbol? }`. Never throws.
+ *   integer core command) or `{ ok: false, reason, message, orderId?, symbol?,
+ *   account? }`. Never throws.
  * - `formatEvent(event, registry, { ts? })`: an engine event -> wire object with decimal strings.
  *   Observe an `instrument` event before formatting events of that symbol.
  * - `decodeLine(text, line, registry)` / `encodeLine(seq, wireEvent)`: the JSONL line codec.

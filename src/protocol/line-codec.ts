@@ -37,6 +37,7 @@ export function decodeLine(text: string, line: number, registry: InstrumentRegis
   const event: WireEvent = { type: 'rejected' };
   if (parsed.orderId !== undefined) event.orderId = parsed.orderId;
   if (parsed.symbol !== undefined) event.symbol = parsed.symbol;
+  if (parsed.account !== undefined) event.account = parsed.account;
   event.reason = parsed.reason;
   if (parsed.reason === 'malformed') event.line = line;
   event.message = parsed.message;

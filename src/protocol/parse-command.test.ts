@@ -60,6 +60,7 @@ describe('parseCommand', () => {
       message: 'Cannot place order A-2: price 420.505 is not a multiple of tick 0.01',
       orderId: 'A-2',
       symbol: 'MSFT',
+      account: 'A',
     });
   });
 

@@ -22,6 +22,7 @@ export type ParseResult =
       message: string;
       orderId?: string;
       symbol?: string;
+      account?: string;
     };
 
 export const COMMAND_TYPES = [
@@ -50,6 +51,7 @@ export function parseCommand(obj: unknown, registry: InstrumentRegistry): ParseR
   }
   const orderId = typeof obj.orderId === 'string' && obj.orderId !== '' ? obj.orderId : undefined;
   const symbol = typeof obj.symbol === 'string' && obj.symbol !== '' ? obj.symbol : undefined;
+  const account = typeof obj.account === 'string' && obj.account !== '' ? obj.account : undefined;
   try {
     return { ok: true, command: parseObject(obj, registry) };
   } catch (err) {
@@ -57,6 +59,7 @@ export function parseCommand(obj: unknown, registry: InstrumentRegistry): ParseR
     const out: ParseResult = { ok: false, reason: err.reason, message: err.message };
     if (orderId !== undefined) out.orderId = orderId;
     if (symbol !== undefined) out.symbol = symbol;
+    if (account !== undefined) out.account = account;
     return out;
   }
 }
