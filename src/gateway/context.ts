@@ -26,6 +26,8 @@ export interface ChaosResult {
   orders: number;
   filled: number;
   liquidity: number;
+  /** Sell quantity priced at or below the bids: the most a correct engine may fill. */
+  crossingLiquidity: number;
   overExecution: number;
   conserved: boolean;
   crossed: boolean;

@@ -266,6 +266,7 @@ export async function startServer(
           orders: m.orders,
           filled: m.filled,
           liquidity: m.liquidity,
+          crossingLiquidity: m.crossingLiquidity,
           overExecution: m.overExecution,
           conserved: m.conserved,
           crossed: m.crossed,
