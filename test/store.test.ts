@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Exchange, type Command, type EngineEvent } from '../src/core/index.js';
 import {
+  compactJournal,
   openDurableExchange,
   type JournaledEntry,
   type JournalLogger,
@@ -160,6 +161,12 @@ const SCRIPT: Command[] = [
   },
   { type: 'replace', symbol: 'ETH', orderId: 'E1', account: 'A', qty: 50, ts: 7000 },
 ];
+
+async function journalOnly(dir: string, cmds: readonly Command[]): Promise<void> {
+  const d = await openDurableExchange({ dir, fsync: 'off', logger: quiet });
+  for (const c of cmds) d.execute(c);
+  await d.close();
+}
 
 function entriesFor(
   cmds: readonly Command[],
@@ -383,6 +390,18 @@ for (const backend of backends) {
       for (const c of commands(9, 50, 'z').slice(3)) d3.execute(c);
       expect(d3.sinkStatus().detached).toMatch(/behind/);
       await d3.close();
+    });
+
+    it('resumes a store that is behind a compacted journal after the snapshot', async () => {
+      const { store } = await backend.open();
+      const dir = tmp();
+      await journalOnly(dir, commands(10, 300));
+      await compactJournal({ dir, logger: quiet });
+      const d = await openDurableExchange({ dir, fsync: 'off', sink: store, logger: quiet });
+      expect(d.recovered.snapshotSeq).toBe(300);
+      for (const c of commands(11, 40, 'y').slice(3)) d.execute(c);
+      await d.close();
+      expect(await store.lastJournalSeq(0)).toBe(337);
     });
 
     it('catches up from the journal after a crash so nothing journaled is missing', async () => {

@@ -13,6 +13,7 @@ import {
   type OrderBookFactory,
 } from '../core/index.js';
 import { Journal, type FsyncPolicy } from './journal.js';
+import { listSegments } from './segment-files.js';
 import { defaultLogger, type JournalLogger } from './log.js';
 import {
   captureSnapshot,
@@ -109,7 +110,17 @@ export async function openDurableExchange(opts: DurableExchangeOptions): Promise
 
   const sinkSeq = sink ? await sink.lastJournalSeq(shard) : undefined;
   // A sink behind the newest snapshot needs the events in between, so start from an older state.
-  const loaded = loadLatestSnapshot({ dir: opts.dir, book: opts.book, maxSeq: sinkSeq, logger });
+  let loaded = loadLatestSnapshot({ dir: opts.dir, book: opts.book, maxSeq: sinkSeq, logger });
+  if (sink && loaded === null && (listSegments(opts.dir)[0]?.seq ?? 2) > 1) {
+    // The records the store lacks were compacted away: it can only resume after the snapshot.
+    loaded = loadLatestSnapshot({ dir: opts.dir, book: opts.book, logger });
+    if (loaded !== null) {
+      logger.warn(
+        { storeSeq: sinkSeq, snapshotSeq: loaded.header.lastSeq },
+        'journal: the store is behind a compacted journal; it resumes after the snapshot',
+      );
+    }
+  }
   const exchange = loaded?.exchange ?? new Exchange(opts.book ? { book: opts.book } : {});
   const snapshotSeq = loaded?.header.lastSeq ?? 0;
   const catchUp: JournaledEntry[] = [];

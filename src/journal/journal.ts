@@ -99,6 +99,7 @@ export class Journal implements CommandJournal {
   private failed: Error | null = null;
   private closed = false;
   private release: () => void = () => undefined;
+  private spare: ByteWriter | null = null;
   private waiters: { seq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
 
   private constructor(opts: JournalOptions, recovery: ScanResult) {
@@ -192,8 +193,11 @@ export class Journal implements CommandJournal {
     });
     // Callers that never await (fire-and-forget) must not crash the process on a disk error.
     promise.catch(() => undefined);
+    // Reuse the buffer of the last flushed batch: steady state allocates nothing per batch.
+    const w = this.spare ?? new ByteWriter(64 * 1024);
+    this.spare = null;
     const b: Batch = {
-      w: new ByteWriter(64 * 1024),
+      w,
       count: 0,
       firstSeq: this.nextSeq,
       lastSeq: 0,
@@ -267,6 +271,8 @@ export class Journal implements CommandJournal {
           this.position += bytes.length;
           if (this.fsync !== 'off') await datasync(this.fd);
           this.durable = b.lastSeq;
+          b.w.length = 0;
+          this.spare = b.w;
           b.resolve();
           this.wake();
           if (this.position >= this.segmentBytes) this.rotate();
