@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT } from './replay-helpers.js';
+import { BIN, ROOT, runCli } from './replay-helpers.js';
 
 export const PROTOCOL_DOC = join(ROOT, 'docs', 'protocol.md');
 
@@ -26,12 +26,19 @@ export function runExample(input: string): string {
   return res.stdout;
 }
 
-export function examples(markdown: string): Example[] {
-  return [...markdown.matchAll(PAIR)].map((m) => ({
-    input: m[2],
-    documented: m[6],
-    actual: runExample(m[2]),
-  }));
+/** Every example of the document with what the CLI prints for it now (runs 4 at a time). */
+export async function examples(markdown: string): Promise<Example[]> {
+  const found = [...markdown.matchAll(PAIR)].map((m) => ({ input: m[2], documented: m[6] }));
+  const out: Example[] = [];
+  for (let i = 0; i < found.length; i += 4) {
+    const batch = found.slice(i, i + 4);
+    const actual = await Promise.all(batch.map((e) => runCli(['replay'], { input: e.input })));
+    batch.forEach((e, k) => {
+      if (actual[k].code !== 0) throw new Error(`crossbook replay failed: ${actual[k].stderr}`);
+      out.push({ ...e, actual: actual[k].stdout });
+    });
+  }
+  return out;
 }
 
 /** The document with every output block replaced by what the CLI prints now. */
@@ -46,5 +53,5 @@ export function refresh(markdown: string): string {
 if (process.argv[1]?.endsWith('replay-docs-examples.ts') && process.argv.includes('--write')) {
   const doc = readFileSync(PROTOCOL_DOC, 'utf8');
   writeFileSync(PROTOCOL_DOC, refresh(doc));
-  console.log(`refreshed ${examples(doc).length} examples in ${PROTOCOL_DOC}`);
+  console.log(`refreshed the examples in ${PROTOCOL_DOC}`);
 }
