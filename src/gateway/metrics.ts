@@ -98,8 +98,11 @@ export class GatewayMetrics {
   inFlight = 0;
   wsConnectionsCount = 0;
 
+  private readonly accepted = this.orders.labels('accepted');
+  private readonly refused = this.orders.labels('rejected');
+
   recordOrder(result: 'accepted' | 'rejected'): void {
-    this.orders.inc({ result });
+    (result === 'accepted' ? this.accepted : this.refused).inc();
     this.orderRate.add(1, Date.now());
   }
 

@@ -20,4 +20,4 @@ export type {
   TradeMessage,
 } from './market-data.js';
 export { L3Book } from './l3-book.js';
-export { Units, nsToMs } from './units.js';
+export { Units, formatStepsFast, nsToMs } from './units.js';

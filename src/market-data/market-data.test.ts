@@ -155,3 +155,16 @@ describe('MarketData', () => {
     ]);
   });
 });
+
+describe('formatStepsFast', () => {
+  it('matches formatSteps', async () => {
+    const { formatSteps, parseStep } = await import('../core/index.js');
+    const { formatStepsFast } = await import('./index.js');
+    for (const step of ['0.01', '1', '0.5', '0.001', '25', '0.0001']) {
+      const d = parseStep(step);
+      for (const n of [0, 1, 7, 42050, -3, 123456789, 2 ** 53 - 1]) {
+        expect(formatStepsFast(n, d)).toBe(formatSteps(n, d));
+      }
+    }
+  });
+});

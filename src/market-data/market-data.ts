@@ -81,7 +81,8 @@ interface SymbolFeed {
   lastPrice: number | undefined;
   trades: TradeMessage[];
   stops: Map<string, PendingStop>;
-  l1Key: string;
+  /** Last published BBO as integers (-1: none). */
+  l1: [number, number, number, number];
 }
 
 const MAX_TRADES = 1000;
@@ -108,7 +109,7 @@ export class MarketData {
       lastPrice: undefined,
       trades: [],
       stops: new Map(),
-      l1Key: 'null|null',
+      l1: [-1, -1, -1, -1],
     });
   }
 
@@ -330,11 +331,18 @@ export class MarketData {
       };
       this.emit(f, msg);
     }
-    const l1 = this.l1Of(f);
-    const key = `${l1.bid?.price}/${l1.bid?.qty}|${l1.ask?.price}/${l1.ask?.qty}`;
-    if (key !== f.l1Key) {
-      f.l1Key = key;
-      this.emit(f, l1);
+    // Compare the integers first: the BBO is formatted only when it changed.
+    const bid = f.book.best('buy');
+    const ask = f.book.best('sell');
+    const k = f.l1;
+    const same =
+      (bid?.price ?? -1) === k[0] &&
+      (bid?.qty ?? -1) === k[1] &&
+      (ask?.price ?? -1) === k[2] &&
+      (ask?.qty ?? -1) === k[3];
+    if (!same) {
+      f.l1 = [bid?.price ?? -1, bid?.qty ?? -1, ask?.price ?? -1, ask?.qty ?? -1];
+      this.emit(f, this.l1Of(f));
     }
   }
 

@@ -1,4 +1,4 @@
-import { formatSteps } from '../../core/index.js';
+import { formatStepsFast as formatSteps } from '../../market-data/index.js';
 import type { InstrumentUnits } from '../../protocol/index.js';
 import type { FillRecord, OrderRecord } from './order-registry.js';
 

@@ -46,7 +46,7 @@ interface AccountRisk {
   disabled: boolean;
   bucket: TokenBucket;
   /** Per symbol: the limits converted to lots and tick-lots, computed once. */
-  steps: Map<string, { maxLots: bigint; maxTickLots: bigint }>;
+  steps: Map<string, { maxLots: number; maxTickLots: number }>;
 }
 
 const pow10 = (n: number) => 10n ** BigInt(n);
@@ -146,18 +146,17 @@ export class RiskChecker {
 
   private checkValues(a: AccountRisk, o: RiskOrder): RiskRejection | null {
     const steps = this.steps(a, o);
-    if (BigInt(o.qty) > steps.maxLots) {
+    if (o.qty > steps.maxLots) {
       return {
         reason: 'risk_max_qty',
         message: `Quantity is above the account's maximum of ${a.limits.maxOrderQty}`,
       };
     }
     const { reference, bandPct } = this.ctx.band(o.symbol);
-    const band = bandPct === undefined ? null : parseDecimal(bandPct);
-    if (o.price !== undefined && reference !== undefined && band !== null && band.mantissa > 0n) {
-      // |price - ref| / ref > band / 100, in integers.
-      const lhs = BigInt(Math.abs(o.price - reference)) * 100n * pow10(band.scale);
-      if (lhs > BigInt(reference) * band.mantissa) {
+    const band = bandPct === undefined ? null : this.band(bandPct);
+    if (o.price !== undefined && reference !== undefined && band !== null) {
+      // |price - ref| / ref > band / 100, in integers (ticks stay far below 2^53 / 1e8).
+      if (Math.abs(o.price - reference) * band.den > reference * band.num) {
         return {
           reason: 'outside_price_band',
           message: `Price is outside the ${bandPct}% band around the reference price`,
@@ -166,12 +165,12 @@ export class RiskChecker {
     }
     let price = o.price ?? o.stopPrice;
     if (price === undefined && reference !== undefined) {
-      // A market order is priced at the far edge of its band (or at the reference without one).
-      const edge =
-        band === null ? 0n : (BigInt(reference) * band.mantissa) / (100n * pow10(band.scale));
-      price = Number(BigInt(reference) + (o.side === 'buy' ? edge : 0n));
+      // A market order is valued at the far edge of its band (or at the reference without one).
+      const edge = band === null ? 0 : Math.floor((reference * band.num) / band.den);
+      price = reference + (o.side === 'buy' ? edge : 0);
     }
-    if (price !== undefined && BigInt(price) * BigInt(o.qty) > steps.maxTickLots) {
+    // The edge parser keeps price x qty within 2^53, so this product is exact.
+    if (price !== undefined && price * o.qty > steps.maxTickLots) {
       return {
         reason: 'risk_max_notional',
         message: `Notional is above the account's maximum of ${a.limits.maxNotional}`,
@@ -180,7 +179,23 @@ export class RiskChecker {
     return null;
   }
 
-  private steps(a: AccountRisk, o: RiskOrder) {
+  private readonly bands = new Map<string, { num: number; den: number } | null>();
+
+  /** A band percentage as num / den ("7.5" -> 75 / 1000), parsed once. */
+  private band(pct: string): { num: number; den: number } | null {
+    let b = this.bands.get(pct);
+    if (b === undefined) {
+      const d = parseDecimal(pct);
+      b =
+        d === null || d.mantissa <= 0n || d.scale > 6
+          ? null
+          : { num: Number(d.mantissa), den: 100 * 10 ** d.scale };
+      this.bands.set(pct, b);
+    }
+    return b;
+  }
+
+  private steps(a: AccountRisk, o: RiskOrder): { maxLots: number; maxTickLots: number } {
     let s = a.steps.get(o.symbol);
     if (s === undefined) {
       const maxQty = parseDecimal(a.limits.maxOrderQty)!;
@@ -189,7 +204,12 @@ export class RiskChecker {
         mantissa: o.tick.mantissa * o.lot.mantissa,
         scale: o.tick.scale + o.lot.scale,
       };
-      s = { maxLots: floorSteps(maxQty, o.lot), maxTickLots: floorSteps(maxNotional, tickLot) };
+      const max = BigInt(Number.MAX_SAFE_INTEGER);
+      const cap = (v: bigint) => Number(v > max ? max : v);
+      s = {
+        maxLots: cap(floorSteps(maxQty, o.lot)),
+        maxTickLots: cap(floorSteps(maxNotional, tickLot)),
+      };
       a.steps.set(o.symbol, s);
     }
     return s;
