@@ -305,7 +305,11 @@ function openInput(path: string): Promise<Readable> {
   return new Promise((resolve, reject) => {
     const s = createReadStream(path, { highWaterMark: 1 << 16 });
     s.once('open', () => resolve(s));
-    s.once('error', (err) => reject(new Error(`Cannot read ${path}: ${err.message}`)));
+    // Read errors surface through the line iterator: give them the file name there too.
+    s.on('error', (err) => {
+      err.message = `Cannot read ${path}: ${err.message}`;
+      reject(err);
+    });
   });
 }
 
