@@ -290,10 +290,18 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   logger.info({ url, mode: engine.mode }, 'crossbook listening');
 
+  // Engine time only moves with commands: a 1 Hz clock expires DAY / GTD orders and ends timed
+  // halts on a quiet venue too.
+  const ticker = setInterval(() => {
+    if (!closing) engine.submit({ type: 'clock', ts: clockNs() }).catch(() => undefined);
+  }, 1000);
+  ticker.unref();
+
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
+      clearInterval(ticker);
       ws.close();
       // Stops accepting and waits for in-flight HTTP requests (each awaits its command).
       await app.close();
