@@ -10,7 +10,6 @@
  * acceptance; within one command they are in order.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type {
   CancelOrder,
   Command,
@@ -19,20 +18,12 @@ import type {
   MassCancel,
   PlaceOrder,
   RejectReason,
-  SideName,
 } from '../../core/index.js';
 import { StateHasher } from '../../core/index.js';
 import type { CommandJournal, Engine, Mode } from '../engine.js';
 import { EventListeners } from '../listeners.js';
-import {
-  createRing,
-  OrderedRingWriter,
-  RingConsumer,
-  RingProducer,
-  SpinThenPark,
-} from '../shm/index.js';
 import { stampCommand } from '../stamp.js';
-import { workerPath } from '../worker-path.js';
+import { MatchingLanes } from './lanes.js';
 import { FILLED, LockfreeMatcher, MODE_GTC, MODE_IOC, MODE_MARKET, RESTED } from './matcher.js';
 import {
   BUY,
@@ -66,20 +57,12 @@ export interface LockfreeEngineOptions {
   log?: (line: string) => void;
 }
 
-interface Lane {
-  worker: Worker;
-  writer: OrderedRingWriter;
-  reader: RingConsumer;
-  commands: SharedArrayBuffer;
-  pending: Map<number, { resolve: (r: Int32Array) => void; reject: (e: Error) => void }>;
-}
-
 export class LockfreeEngine implements Engine {
   readonly mode: Mode = 'lockfree';
   private readonly sab: SharedArrayBuffer;
   private readonly v: SharedBookViews;
   private readonly local: LockfreeMatcher;
-  private readonly lanes: Lane[] = [];
+  private readonly lanes: MatchingLanes;
   private readonly listeners: EventListeners;
   private readonly journal?: CommandJournal;
   private readonly clock?: () => number;
@@ -87,16 +70,12 @@ export class LockfreeEngine implements Engine {
   private readonly ids = new Map<string, number>();
   private readonly slotId: string[] = [];
   private readonly slotAccount: string[] = [];
-  private readonly slotSide: SideName[] = [];
   private readonly inflight = new Map<number, Promise<unknown>>();
-  private nextLane = 0;
-  private nextReq = 1;
   private seq = 0;
   private tradeId = 0;
   private lastTs = 0;
   private closed = false;
   private failure: Error | null = null;
-  private readonly reading: Promise<void>[] = [];
 
   constructor(opts: LockfreeEngineOptions = {}) {
     const o = opts.lockfree ?? {};
@@ -112,31 +91,16 @@ export class LockfreeEngine implements Engine {
     this.v = viewSharedBook(this.sab);
     this.local = new LockfreeMatcher(this.v);
     const threads = o.threads ?? Math.max(2, availableParallelism() - 1);
-    for (let i = 0; i < threads; i++) {
-      const commands = createRing({ slots: 4096, slotBytes: 32 });
-      const results = createRing({ slots: 8192, slotBytes: 32 });
-      const worker = new Worker(workerPath(import.meta.url, './worker.ts'), {
-        workerData: {
-          book: this.sab,
-          commands,
-          results,
-          delaySpins: o.delaySpins ?? 0,
-          seed: 0x2545f491 + i * 0x9e3779b9,
-          spins: o.spins ?? 2000,
-        },
-      });
-      worker.on('error', (err) => this.fail(err));
-      const wait = new SpinThenPark();
-      const lane: Lane = {
-        worker,
-        writer: new OrderedRingWriter(new RingProducer(commands, wait)),
-        reader: new RingConsumer(results, wait),
-        commands,
-        pending: new Map(),
-      };
-      this.lanes.push(lane);
-      this.reading.push(this.read(lane));
-    }
+    this.lanes = new MatchingLanes({
+      threads,
+      book: this.sab,
+      delaySpins: o.delaySpins ?? 0,
+      spins: o.spins ?? 2000,
+      onFailure: (err) => {
+        this.failure ??= err;
+        opts.log?.(`lockfree: a matching thread failed: ${err.message}`);
+      },
+    });
     opts.log?.(`lockfree: ${threads} matching threads share one book`);
   }
 
@@ -207,15 +171,7 @@ export class LockfreeEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.inflight.values()]);
-    for (const lane of this.lanes) {
-      await lane.writer.flushed();
-      await new RingProducer(lane.commands).closeAsync();
-    }
-    await Promise.race([
-      Promise.all(this.reading),
-      new Promise((r) => setTimeout(r, 2000).unref()),
-    ]);
-    await Promise.all(this.lanes.map((l) => l.worker.terminate()));
+    await this.lanes.close();
     await this.journal?.close();
   }
 
@@ -315,7 +271,6 @@ export class LockfreeEngine implements Engine {
     const slot = this.slotId.length;
     this.slotId.push(cmd.orderId);
     this.slotAccount.push(cmd.account);
-    this.slotSide.push(cmd.side);
     this.ids.set(cmd.orderId, slot);
     const tif = cmd.tif === 'IOC' || cmd.kind === 'market' ? 'IOC' : 'GTC';
     const mode = cmd.kind === 'market' ? MODE_MARKET : tif === 'IOC' ? MODE_IOC : MODE_GTC;
@@ -329,7 +284,7 @@ export class LockfreeEngine implements Engine {
       if (durable) await durable;
       accepted = this.acceptedEvent(cmd, ts, tif);
       this.emit([accepted]);
-      result = await this.dispatch([slot, side, level, cmd.qty, mode]);
+      result = await this.lanes.place([slot, side, level, cmd.qty, mode]);
     } finally {
       this.inflight.delete(slot);
       release();
@@ -494,40 +449,5 @@ export class LockfreeEngine implements Engine {
       reason,
       message,
     };
-  }
-
-  // ---- threads ------------------------------------------------------------------------------
-
-  private dispatch(words: number[]): Promise<Int32Array> {
-    const lane = this.lanes[this.nextLane];
-    this.nextLane = (this.nextLane + 1) % this.lanes.length;
-    const req = this.nextReq++;
-    const msg = Int32Array.of(req, ...words);
-    return new Promise<Int32Array>((resolve, reject) => {
-      if (this.failure) return reject(this.failure);
-      lane.pending.set(req, { resolve, reject });
-      void lane.writer.write(new Uint8Array(msg.buffer));
-    });
-  }
-
-  private async read(lane: Lane): Promise<void> {
-    while (!lane.reader.closed && !this.failure) {
-      const got = lane.reader.poll((msg) => {
-        const result = new Int32Array(msg.byteLength >> 2);
-        result.set(new Int32Array(msg.buffer, msg.byteOffset, msg.byteLength >> 2));
-        const waiter = lane.pending.get(result[0]);
-        lane.pending.delete(result[0]);
-        waiter?.resolve(result);
-      });
-      if (got === 0 && !lane.reader.closed) await lane.reader.waitAsync();
-    }
-  }
-
-  private fail(err: Error): void {
-    this.failure ??= err;
-    for (const lane of this.lanes) {
-      for (const waiter of lane.pending.values()) waiter.reject(err);
-      lane.pending.clear();
-    }
   }
 }
