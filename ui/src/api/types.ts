@@ -91,6 +91,8 @@ export interface EngineStats {
 export interface ChaosResult {
   mode: string;
   available: string;
+  /** Which server field gave `available`. */
+  availableFrom: 'available' | 'crossingLiquidity' | 'liquidity';
   /** All sell quantity offered, when the server reports it. */
   offered: string | null;
   filled: string;
@@ -119,13 +121,20 @@ const str = (v: string | number | undefined): string | null => (v === undefined 
 
 export function readChaosResult(r: RawChaosResult): ChaosResult {
   const filled = String(r.filled);
-  const available = str(r.available) ?? str(r.crossingLiquidity) ?? str(r.liquidity) ?? '0';
+  const availableFrom =
+    r.available !== undefined
+      ? 'available'
+      : r.crossingLiquidity !== undefined
+        ? 'crossingLiquidity'
+        : 'liquidity';
+  const available = str(r[availableFrom]) ?? '0';
   const overExecuted =
     r.overExecuted ??
     (r.overExecution !== undefined ? r.overExecution > 0 : Number(filled) > Number(available));
   return {
     mode: r.mode,
     available,
+    availableFrom,
     offered: str(r.liquidity),
     filled,
     overExecuted,

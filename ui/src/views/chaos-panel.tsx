@@ -45,7 +45,7 @@ function Verdict({ r }: { r: ChaosResult }) {
   const over = r.overExecution ?? String(Math.max(0, int(r.filled) - int(r.available)));
   if (r.mode === 'racy') {
     return r.overExecuted ? (
-      <span class="verdict sell">✗ caught: over-executed by {group(over)}</span>
+      <span class="verdict sell">✗ caught: {group(over)} over-executed</span>
     ) : (
       <span class="verdict dim">race not hit this run</span>
     );
@@ -125,7 +125,9 @@ export function ChaosPanel() {
             <div class="legend">
               <span>
                 <i style="background:#3a4552" />
-                available at the bid price
+                {results[0]?.availableFrom === 'liquidity'
+                  ? 'liquidity offered'
+                  : 'available at the bid price'}
               </span>
               <span>
                 <i style="background:#1fb58a" />
@@ -135,7 +137,7 @@ export function ChaosPanel() {
                 <i style="background:#f0506e" />
                 over-executed
               </span>
-              {results[0]?.offered != null && (
+              {results[0]?.offered != null && results[0].availableFrom !== 'liquidity' && (
                 <span class="dim">({group(results[0].offered)} offered in all)</span>
               )}
             </div>
@@ -155,22 +157,19 @@ export function ChaosPanel() {
                   </small>
                 </span>
                 <Bars r={r} scale={scale} />
-                <span>
+                <span class="cnum">
                   <span class="mono">
                     {group(r.filled)} / {group(r.available)}
+                    {int(r.filled) > scale && (
+                      <span class="sell"> ({(int(r.filled) / int(r.available)).toFixed(1)}×)</span>
+                    )}
                   </span>
-                  {int(r.filled) > scale && (
-                    <span class="sell mono">
-                      {' '}
-                      ({(int(r.filled) / int(r.available)).toFixed(1)}×)
-                    </span>
-                  )}
-                  <span class="dim">
-                    {r.ms !== null && ` · ${group(String(r.ms))} ms`}
-                    {r.ordersPerSec !== null && ` · ${group(String(Math.round(r.ordersPerSec)))}/s`}
-                  </span>
-                  <br />
                   <Verdict r={r} />
+                </span>
+                <span class="dim cstat">
+                  {r.ms !== null && `${group(String(r.ms))} ms`}
+                  {r.ordersPerSec !== null &&
+                    `${group(String(Math.round(r.ordersPerSec)))} orders/s`}
                 </span>
               </div>
             ))}

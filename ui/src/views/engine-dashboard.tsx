@@ -1,7 +1,15 @@
 import { engine, group, useTopics } from '../model';
 import { duration, rate } from './format';
 
-function Spark({ values, color }: { values: number[]; color: string }) {
+function Spark({
+  values,
+  color,
+  area = true,
+}: {
+  values: number[];
+  color: string;
+  area?: boolean;
+}) {
   if (values.length < 2) return <svg viewBox="0 0 100 22" />;
   const max = Math.max(...values, 1);
   const pts = values
@@ -12,7 +20,7 @@ function Spark({ values, color }: { values: number[]; color: string }) {
     .join(' ');
   return (
     <svg viewBox="0 0 100 22" preserveAspectRatio="none">
-      <polyline points={`0,22 ${pts} 100,22`} fill={color + '22'} stroke="none" />
+      {area && <polyline points={`0,22 ${pts} 100,22`} fill={color + '22'} stroke="none" />}
       <polyline
         points={pts}
         fill="none"
@@ -85,7 +93,7 @@ export function EngineDashboard() {
               <b>{group(String(s.ackLatencyUs.p999))}</b>
               <b>{group(String(s.ackLatencyUs.max))}</b>
             </div>
-            <Spark values={h.map((x) => x.p99)} color="#f0b90b" />
+            <Spark values={h.map((x) => x.p99)} color="#f0b90b" area={false} />
           </div>
           <div class="shards" data-testid="shards">
             <span class="dim">Shards</span>

@@ -44,7 +44,7 @@ function makeChart(el: HTMLElement): Chart {
       secondsVisible: true,
       rightOffset: 4,
       barSpacing: 10,
-      maxBarSpacing: 14,
+      maxBarSpacing: 24,
       tickMarkFormatter: (t: Time) => {
         const d = new Date(Number(t) * 1000);
         return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
