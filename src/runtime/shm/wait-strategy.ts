@@ -93,8 +93,9 @@ export class SpinThenPark implements WaitStrategy {
   }
 
   wake(arr: Int32Array, index: number, sleepIndex: number): void {
-    // seq-cst load after the caller's seq-cst store of arr[index]: the other half of the Dekker pair.
-    if (Atomics.load(arr, sleepIndex) !== 0) Atomics.notify(arr, index);
+    // seq-cst CAS after the caller's seq-cst store of arr[index]: the other half of the Dekker
+    // pair. Clearing the flag means only the first publication after a park pays for a notify.
+    if (Atomics.compareExchange(arr, sleepIndex, 1, 0) === 1) Atomics.notify(arr, index);
   }
 }
 
