@@ -56,7 +56,8 @@ export function formatTables(report: BenchReport): string {
     out.push('');
   }
   if (report.memory.engines.length > 0) {
-    out.push('### memory (1M resting orders, deep-book starting book)', '');
+    const orders = report.memory.engines[0].orders.toLocaleString('en-US');
+    out.push(`### memory (${orders} resting orders, the deep-book starting book)`, '');
     out.push('| engine | bytes per resting order |', '|---|---:|');
     for (const m of report.memory.engines) {
       out.push(`| ${m.engine} | ${m.error ? `failed: ${m.error}` : fmtInt(m.bytesPerOrder)} |`);

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { bookFactories } from './books.js';
+import { bookFactories, type BookFactories } from './books.js';
 import {
   BookOnlyEngine,
   CrossbookEngine,
@@ -82,63 +82,81 @@ async function runCore(opts: BenchOptions): Promise<BenchReport> {
   const machine = machineInfo();
   log(`machine: ${formatMachine(machine)}`);
 
-  const workloads: Workload[] = [];
-  for (const s of specs) {
-    log(`generating ${s.name}...`);
-    workloads.push(s.make(quick));
-  }
   const books = await bookFactories();
-  const engines: BenchEngine[] = [new CrossbookEngine('crossbook', books.fast)];
+  // The reference book runs last, so crossbook's call sites have seen only the fast book.
+  const engines: BenchEngine[] = [
+    new CrossbookEngine('crossbook', books.fast),
+    new BookOnlyEngine(),
+    new NodejsOrderBookEngine(),
+  ];
   if (books.reference) engines.push(new CrossbookEngine('crossbook-reference', books.reference));
-  engines.push(new NodejsOrderBookEngine(), new BookOnlyEngine());
   const chosen = engines.filter((e) => !opts.engines || opts.engines.includes(e.name));
 
-  sanityCheck(chosen, workloads, log);
+  // Big workloads are regenerated per engine rather than kept, so no engine is timed with
+  // another workload's millions of objects in its heap (that slows every major GC).
+  const cache = new Map<string, Workload>();
+  const checked = new Set<string>();
+  const workload = (spec: WorkloadSpec): Workload => {
+    let w = cache.get(spec.name);
+    if (w !== undefined) return w;
+    if (!checked.has(spec.name)) log(`generating ${spec.name}...`);
+    w = spec.make(quick);
+    if (!spec.big) cache.set(spec.name, w);
+    if (!checked.has(spec.name)) {
+      checked.add(spec.name);
+      sanityCheck(books, w, log);
+    }
+    return w;
+  };
 
   const overheadNs = timerOverheadNs();
-  const results = new Map<string, EngineResult[]>(workloads.map((w) => [w.name, []]));
+  const results = new Map<string, EngineResult[]>(specs.map((s) => [s.name, []]));
+  const meta = new Map<string, WorkloadReport>();
   const bar = new cliProgress.SingleBar(
     {
-      format: ' {bar} {percentage}% | {engine} on {workload} | ETA {eta}s',
+      format: ' {bar} {percentage}% | {engine} on {workload}',
       stream: process.stderr,
       noTTYOutput: false,
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
   );
-  const total = chosen.reduce(
-    (sum, e) =>
-      sum +
-      workloads.reduce((s, w, k) => {
-        const p = planFor(e.name, specs[k], quick);
-        return s + w.length * (p.warmups + p.reps);
-      }, 0),
-    0,
-  );
-  if (verbose) bar.start(total, 0, { engine: '', workload: '' });
+  const STEP = 1000;
+  if (verbose) bar.start(chosen.length * specs.length * STEP, 0, { engine: '', workload: '' });
+  let done = 0;
   for (const engine of chosen) {
-    workloads.forEach((w, k) => {
-      const plan = planFor(engine.name, specs[k], quick);
-      bar.update({ engine: engine.name, workload: w.name });
-      const skip = engine.name === 'crossbook-reference' ? REFERENCE_SKIP[w.name] : undefined;
+    for (const spec of specs) {
+      const plan = planFor(engine.name, spec, quick);
+      bar.update(done, { engine: engine.name, workload: spec.name });
+      const skip = engine.name === 'crossbook-reference' ? REFERENCE_SKIP[spec.name] : undefined;
       if (skip) {
-        results.get(w.name)!.push({ ...emptyResult(engine.name), skipped: skip });
-        bar.increment(w.length * (plan.warmups + plan.reps));
-        return;
+        results.get(spec.name)!.push({ ...emptyResult(engine.name), skipped: skip });
+      } else {
+        const w = workload(spec);
+        meta.set(spec.name, describe(w));
+        const total = w.length * (plan.warmups + plan.reps);
+        let seen = 0;
+        const onProgress = (n: number) => {
+          seen += n;
+          if (verbose) bar.update(done + Math.floor((STEP * seen) / total));
+        };
+        results
+          .get(spec.name)!
+          .push(measure({ engine, workload: w, plan, overheadNs, onProgress }));
       }
-      results
-        .get(w.name)!
-        .push(
-          measure({ engine, workload: w, plan, overheadNs, onProgress: (n) => bar.increment(n) }),
-        );
-    });
+      done += STEP;
+    }
   }
+  if (verbose) bar.update(done);
   if (verbose) bar.stop();
+  cache.clear();
 
   const memoryEngines = opts.noMemory
     ? []
     : chosen
         .map((e) => e.name)
+        // The reference book needs minutes for 1M orders (it sorts levels on every match).
+        .filter((n) => n !== 'crossbook-reference')
         .filter((n) => specs.length > 1 || n === 'crossbook' || n === 'fastbook-only');
   const memory = [];
   for (const name of memoryEngines) {
@@ -147,14 +165,9 @@ async function runCore(opts: BenchOptions): Promise<BenchReport> {
   }
   const report: BenchReport = {
     machine,
-    workloads: workloads.map((w): WorkloadReport => ({
-      name: w.name,
-      ops: w.length - w.setup,
-      setupOps: w.setup,
-      tradingOpsPct: (100 * w.tradingOps) / (w.length - w.setup),
-      notes: w.notes,
-      results: results.get(w.name)!,
-    })),
+    workloads: specs
+      .filter((s) => meta.has(s.name))
+      .map((s): WorkloadReport => ({ ...meta.get(s.name)!, results: results.get(s.name)! })),
     memory: {
       bytesPerRestingOrder: memory.find((m) => m.engine === 'crossbook')?.bytesPerOrder ?? 0,
       engines: memory,
@@ -176,24 +189,25 @@ async function runCore(opts: BenchOptions): Promise<BenchReport> {
  * Untimed: runs each workload once per engine while counting events, so a workload the engine
  * rejects (a bug in the adapter or the generator) is reported instead of silently timed.
  */
-function sanityCheck(
-  engines: BenchEngine[],
-  workloads: Workload[],
-  log: (s: string) => void,
-): void {
-  for (const e of engines) {
-    if (!(e instanceof CrossbookEngine)) continue;
-    for (const w of workloads) {
-      e.countEvents = true;
-      e.reset(w);
-      runUntimed(e, w, 0, w.length);
-      e.countEvents = false;
-      const s = e.stats();
-      if (s.rejects > 0) log(`warning: ${e.name} rejected ${s.rejects} ops of ${w.name}`);
-      e.exchange.validate();
-    }
-    break; // the fast book is enough to validate the workloads; the others get the same ops
-  }
+function sanityCheck(books: BookFactories, w: Workload, log: (s: string) => void): void {
+  const e = new CrossbookEngine('crossbook', books.fast);
+  e.countEvents = true;
+  e.reset(w);
+  runUntimed(e, w, 0, w.length);
+  const s = e.stats();
+  if (s.rejects > 0) log(`warning: crossbook rejected ${s.rejects} ops of ${w.name}`);
+  e.exchange.validate();
+}
+
+function describe(w: Workload): WorkloadReport {
+  return {
+    name: w.name,
+    ops: w.length - w.setup,
+    setupOps: w.setup,
+    tradingOpsPct: (100 * w.tradingOps) / (w.length - w.setup),
+    notes: w.notes,
+    results: [],
+  };
 }
 
 async function runOther(

@@ -14,6 +14,8 @@ export interface WorkloadSpec {
   name: string;
   make: (quick: boolean) => Workload;
   plan: (quick: boolean) => RepPlan;
+  /** Too big to keep between engines: regenerated for each. */
+  big?: boolean;
 }
 
 export const WORKLOADS: WorkloadSpec[] = [
@@ -24,8 +26,9 @@ export const WORKLOADS: WorkloadSpec[] = [
   },
   {
     name: 'deep-book',
+    big: true,
     make: (quick) => deepBook(quick ? { resting: 50_000, ops: 50_000 } : {}),
-    plan: (quick) => ({ warmups: 0, reps: quick ? 1 : 3, capSeconds: 60 }),
+    plan: (quick) => ({ warmups: 0, reps: quick ? 1 : 3, capSeconds: 120 }),
   },
   {
     name: 'sweep',
