@@ -15,9 +15,12 @@ const GOLDENS = [
   'cancel-duplicates',
   'fifo-walk',
   'fok-post-only',
+  'opening-auction',
   'partial-ioc-market',
   'rejects',
   'replace-priority',
+  'stops-icebergs',
+  'stp-expiry-masscancel',
 ];
 
 /** Output without trade ids and the `auction` flag (lockfree and racy do not run auctions). */

@@ -1,7 +1,7 @@
 /**
  * The replay CLI as a user runs it: the real binary in a child process, golden scenarios whose
- * expected events were worked out by hand from price-time priority (comments in each fixture's
- * test below say why), and the CLI's file / pipe / error behaviour.
+ * expected events were worked out by hand (test/fixtures/replay/NOTES.md gives the reasoning for
+ * each), and the CLI's file / pipe / error behaviour.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,9 +31,12 @@ describe('replay golden scenarios', () => {
         'cancel-duplicates',
         'fifo-walk',
         'fok-post-only',
+        'opening-auction',
         'partial-ioc-market',
         'rejects',
         'replace-priority',
+        'stops-icebergs',
+        'stp-expiry-masscancel',
       ]),
     );
   });
