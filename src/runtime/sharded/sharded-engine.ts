@@ -259,9 +259,11 @@ export class ShardedEngine implements Engine {
   private async read(shard: Shard): Promise<void> {
     while (!shard.reader.closed && !this.failure) {
       const got = shard.reader.poll((msg) => {
-        // Replies come back in request order: the oldest unanswered ticket is this one.
-        const ticket = shard.queue[shard.replyAt++];
-        if (ticket) ticket.reply = this.codec.decode<Reply>(msg);
+        // Replies come back in request order: the oldest unanswered ticket gets the first one.
+        for (const reply of this.codec.decode<Reply[]>(msg)) {
+          const ticket = shard.queue[shard.replyAt++];
+          if (ticket) ticket.reply = reply;
+        }
       });
       if (got > 0) this.pump(shard);
       else if (!shard.reader.closed) await shard.reader.waitAsync();

@@ -1,7 +1,7 @@
 /**
  * One shard: a single-threaded Exchange owning its symbols. Requests arrive as JSON on the command
- * ring ({cmd} or {hash: true}); one JSON reply per request goes back on the event ring, in
- * request order (which is how the main thread matches them). An engine throw (a broken
+ * ring ({cmd} or {hash: true}); replies go back on the event ring in request order (which is how
+ * the main thread matches them), as one JSON array per batch of up to 256 requests. An engine throw (a broken
  * invariant) is returned as {error}, not fatal.
  */
 import { workerData } from 'node:worker_threads';
@@ -26,19 +26,23 @@ const output = new RingProducer(data.events, wait);
 const codec = new JsonCodec();
 const exchange = new Exchange();
 
+/** Replies of one poll, sent as one message: one ring write and at most one wake per batch. */
+let batch: unknown[] = [];
+
 const handle = (msg: Uint8Array): void => {
   const req = codec.decode<Request>(msg);
-  let reply: unknown;
   try {
-    if (req.hash) reply = { hash: exchange.stateHash() };
-    else reply = { events: exchange.execute(req.cmd!) };
+    if (req.hash) batch.push({ hash: exchange.stateHash() });
+    else batch.push({ events: exchange.execute(req.cmd!) });
   } catch (err) {
-    reply = { error: err instanceof Error ? err.message : String(err) };
+    batch.push({ error: err instanceof Error ? err.message : String(err) });
   }
-  output.write(codec.encode(reply));
 };
 
 while (!input.closed) {
-  if (input.poll(handle) === 0 && !input.closed) input.waitSync();
+  if (input.poll(handle, 256) > 0) {
+    output.write(codec.encode(batch));
+    batch = [];
+  } else if (!input.closed) input.waitSync();
 }
 output.close();
