@@ -82,7 +82,9 @@ export function EngineDashboard() {
             </div>
           </div>
           <div class="tile">
-            <div class="k">Ack latency, µs (recent; p99 trend)</div>
+            <div class="k">
+              Ack latency <span class="unit-mu">µs</span>, recent · p99 trend
+            </div>
             <div class="lat">
               <span>p50</span>
               <span>p99</span>
