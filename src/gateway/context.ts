@@ -12,6 +12,8 @@ export interface EngineInfo {
   mode: string;
   shards: { id: number; symbols: string[] }[];
   fsync: string;
+  /** Journaled commands not yet written to the store. */
+  storeLag: number;
 }
 
 export interface AccountSummary {

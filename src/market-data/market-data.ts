@@ -164,6 +164,11 @@ export class MarketData {
     }));
   }
 
+  /** The band in percent, as configured; undefined without one. */
+  bandPct(symbol: string): string | undefined {
+    return this.feeds.get(symbol)?.info.bandPct;
+  }
+
   units(symbol: string): Units | undefined {
     return this.feeds.get(symbol)?.units;
   }

@@ -202,10 +202,10 @@ export async function startServer(
   const riskPath = join(dataDir, 'risk.json');
   const risk = new RiskChecker({
     openOrders: (account) => orders.openCount(account),
-    band: (symbol) => {
-      const f = marketData.instruments().find((i) => i.symbol === symbol);
-      return { reference: marketData.referencePrice(symbol), bandPct: f?.bandPct };
-    },
+    band: (symbol) => ({
+      reference: marketData.referencePrice(symbol),
+      bandPct: marketData.bandPct(symbol),
+    }),
   });
   risk.load(loadRisk(riskPath));
 
@@ -247,6 +247,7 @@ export async function startServer(
       mode: engine.mode,
       shards: shardsOf(engine, specs),
       fsync: engine.mode === 'single' ? config.fsync : 'none (no journal in this mode)',
+      storeLag: sink.lag,
     }),
     listAccounts: async () =>
       (await store.listApiKeys())

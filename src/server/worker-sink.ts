@@ -57,9 +57,24 @@ export class WorkerSink implements DurableSink {
     return (await this.call({ op: 'lastJournalSeq', shard })) as number;
   }
 
+  /** Entries handed to the writer and not yet written: how far the store lags the journal. */
+  lag = 0;
+  private failure: Error | undefined;
+
+  /**
+   * Hands the entries over and resolves at once: the writer keeps their order, close() waits for
+   * all of them, and a failed write is caught up from the journal on the next open. Waiting here
+   * would keep every entry the store has not written yet alive on the matching thread's heap.
+   */
   async writeEntries(entries: readonly JournaledEntry[]): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    const n = entries.length;
+    this.lag += n;
     // One JSON string crosses the thread boundary far cheaper than a structured clone of objects.
-    await this.call({ op: 'writeEntries', json: JSON.stringify(entries) });
+    this.call({ op: 'writeEntries', json: JSON.stringify(entries) }).then(
+      () => (this.lag -= n),
+      (err: Error) => (this.failure ??= err),
+    );
   }
 
   /** Waits for every write so far, closes the writer's connection and stops the thread. */

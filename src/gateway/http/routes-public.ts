@@ -73,7 +73,7 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: GatewayContext):
       mode: info.mode,
       shards: info.shards,
       ...m.dashboard(),
-      journal: { fsync: info.fsync, lag: m.inFlight },
+      journal: { fsync: info.fsync, lag: m.inFlight, storeLag: info.storeLag },
       connections: m.wsConnectionsCount,
       uptimeSec: Math.floor((Date.now() - ctx.startedAt) / 1000),
     };
