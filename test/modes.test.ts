@@ -14,6 +14,7 @@ import {
   fnv1a,
   MODES,
   RACY_LABEL,
+  runSeedScenario,
   ShardRouter,
   type CommandJournal,
   type Engine,
@@ -155,6 +156,15 @@ describe('sharded routing', () => {
     const ids = (evs: EngineEvent[]) =>
       evs.flatMap((e) => (e.type === 'cancelled' ? [e.orderId] : [])).sort();
     expect(ids(sharded)).toEqual(ids(single));
+  });
+
+  it('tiny rings apply backpressure and lose nothing', async () => {
+    const engine = make({ mode: 'sharded', shards: 2, sharded: { ringSlots: 16 } });
+    const r = await runSeedScenario(engine, { asks: 100, bids: 2000 });
+    expect(r.orders).toBe(2100);
+    expect(r.unknownFills).toBe(0);
+    expect(r.conserved).toBe(true);
+    expect(r.filled).toBe(r.crossingLiquidity);
   });
 
   it('with one shard, the state hash equals single', async () => {

@@ -20,6 +20,8 @@ export interface CreateEngineOptions {
   /** Time source (ns) stamped on commands that carry no `ts`; default: leave them without. */
   clock?: () => number;
   log?: (line: string) => void;
+  /** `sharded`: ring size per shard (power of two, 64-byte slots) and idle spins. */
+  sharded?: { ringSlots?: number; spins?: number };
   /** `lockfree`: threads, price window, pool sizes, debug delays. */
   lockfree?: LockfreeOptions;
 }
@@ -41,6 +43,8 @@ export function createEngine(opts: CreateEngineOptions = {}): Engine {
         shards: opts.shards,
         shardOverrides: opts.shardOverrides,
         journal: opts.journal,
+        ringSlots: opts.sharded?.ringSlots,
+        spins: opts.sharded?.spins,
       });
     case 'lockfree':
       return new LockfreeEngine({ ...common, lockfree: opts.lockfree, journal: opts.journal?.(0) });
