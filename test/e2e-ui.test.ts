@@ -59,7 +59,7 @@ async function seedMarket(): Promise<void> {
     });
   }
   let px = 42000;
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 100; i++) {
     px = Math.min(42009, Math.max(41991, px + Math.round((rnd() - 0.5) * 6)));
     const qty = String(1 + Math.floor(rnd() * 300));
     const makerSide = rnd() < 0.5 ? 'sell' : 'buy';
@@ -72,7 +72,7 @@ async function seedMarket(): Promise<void> {
       tif: 'IOC',
     });
     expect(r.order.status).toBe('filled');
-    await new Promise((res) => setTimeout(res, 60));
+    await new Promise((res) => setTimeout(res, 90));
   }
 }
 
@@ -242,6 +242,6 @@ describe.skipIf(!hasChromium)('web trading UI in chromium', () => {
       `${testid('order-book')} .row.mine[data-price="419.95"][data-mine="200"]`,
     );
     await page.waitForTimeout(1200);
-    await page.screenshot({ path: join(SHOTS, 'overview.png') });
+    await page.screenshot({ path: join(SHOTS, 'trading.png') });
   });
 });
