@@ -21,6 +21,8 @@ const ACCOUNTS = Array.from({ length: 16 }, (_, i) => 'acct' + i);
 export class CrossbookEngine implements BenchEngine {
   private ex: Exchange;
   private readonly cmds: Command[] = [];
+  /** Workload index of cmds[0]. */
+  private base = 0;
   private trades = 0;
   private rejects = 0;
   /** Count events only when asked: the timed runs must not pay for it. */
@@ -47,6 +49,7 @@ export class CrossbookEngine implements BenchEngine {
   }
 
   prepare(w: Workload, from: number, to: number): void {
+    this.base = from;
     const cmds = this.cmds;
     cmds.length = 0;
     for (let i = from; i < to; i++) cmds.push(command(w, i));
@@ -55,7 +58,7 @@ export class CrossbookEngine implements BenchEngine {
   run(_w: Workload, from: number, to: number, sampler: Sampler | null): void {
     const cmds = this.cmds;
     const ex = this.ex;
-    for (let i = from, k = 0; i < to; i++, k++) {
+    for (let i = from, k = from - this.base; i < to; i++, k++) {
       if (sampler !== null && (i & SAMPLE_MASK) === 0) {
         const t0 = hrtime.bigint();
         const ev = ex.execute(cmds[k]);

@@ -23,7 +23,7 @@ export interface BenchEngine {
    * as a gateway would have them ready, so the timed run measures the engine alone.
    */
   prepare(w: Workload, from: number, to: number): void;
-  /** Applies the prepared ops [from, to); samples latency into `sampler` when given. */
+  /** Applies prepared ops [from, to) (within the last prepared range); samples latency. */
   run(w: Workload, from: number, to: number, sampler: Sampler | null): void;
   /** Counters gathered since reset (trades, rejects), for sanity checks. */
   stats(): { trades: number; rejects: number };

@@ -26,7 +26,9 @@ const IOC = 'IOC' as TimeInForce;
 export class NodejsOrderBookEngine implements BenchEngine {
   readonly name = 'nodejs-order-book';
   private books: OrderBook[] = [];
-  /** Prepared option objects of the current chunk (null for a cancel). */
+  /** Workload index of args[0]. */
+  private base = 0;
+  /** Prepared option objects (null for a cancel). */
   private readonly args: (
     | Nob.LimitOrderOptions
     | Nob.MarketOrderOptions
@@ -45,6 +47,7 @@ export class NodejsOrderBookEngine implements BenchEngine {
   }
 
   prepare(w: Workload, from: number, to: number): void {
+    this.base = from;
     const args = this.args;
     args.length = 0;
     for (let i = from; i < to; i++) {
@@ -77,7 +80,7 @@ export class NodejsOrderBookEngine implements BenchEngine {
   }
 
   run(w: Workload, from: number, to: number, sampler: Sampler | null): void {
-    for (let i = from, k = 0; i < to; i++, k++) {
+    for (let i = from, k = from - this.base; i < to; i++, k++) {
       if (sampler !== null && (i & SAMPLE_MASK) === 0) {
         const t0 = hrtime.bigint();
         this.op(w, i, k);

@@ -22,7 +22,7 @@ export const WORKLOADS: WorkloadSpec[] = [
   {
     name: 'exchange-core-mix',
     make: (quick) => exchangeCoreMix({ ops: quick ? 30_000 : 300_000 }),
-    plan: (quick) => ({ warmups: 1, reps: quick ? 2 : 5, capSeconds: 30 }),
+    plan: (quick) => ({ warmups: 1, reps: quick ? 2 : 7, capSeconds: 30 }),
   },
   {
     name: 'deep-book',
@@ -33,12 +33,12 @@ export const WORKLOADS: WorkloadSpec[] = [
   {
     name: 'sweep',
     make: (quick) => sweep({ sweeps: quick ? 1000 : 10_000 }),
-    plan: (quick) => ({ warmups: 1, reps: quick ? 2 : 5, capSeconds: 30 }),
+    plan: (quick) => ({ warmups: 1, reps: quick ? 2 : 7, capSeconds: 30 }),
   },
   {
     name: 'lobster',
     make: () => lobsterWorkload(),
-    plan: (quick) => ({ warmups: 1, reps: quick ? 2 : 5, capSeconds: 30 }),
+    plan: (quick) => ({ warmups: 1, reps: quick ? 2 : 7, capSeconds: 30 }),
   },
 ];
 
