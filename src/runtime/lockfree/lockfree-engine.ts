@@ -248,6 +248,7 @@ export class LockfreeEngine implements Engine {
       ];
     }
     // Keep 1/8 of the node pool for re-rest attempts of orders already in flight.
+    // seq-cst load: a recent count is enough, the matcher itself refuses past the real end.
     if (Atomics.load(this.v.header, NEXT_NODE) >= this.v.next.length - (this.v.maxNodes >> 3)) {
       return ['invalid_order', `${what}: lockfree book is out of resting nodes`];
     }

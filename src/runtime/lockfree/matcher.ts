@@ -123,6 +123,7 @@ export class LockfreeMatcher {
     let r = Atomics.load(rem, node);
     while (r > 0) {
       this.delay('reclaim');
+      // seq-cst CAS: the reclaim's linearization point; fails if a taker moved rem first.
       const seen = Atomics.compareExchange(rem, node, r, 0);
       if (seen === r) return r;
       r = seen;
@@ -189,8 +190,8 @@ export class LockfreeMatcher {
 
   private firstLiveWithQty(key: number): number {
     const v = this.v;
+    // seq-cst loads of next and rem: as in takeLevel (links published by the appender's CAS).
     for (let n = this.firstLive(key); n !== -1; n = Atomics.load(v.next, n)) {
-      // seq-cst loads: as in takeLevel.
       if (Atomics.load(v.rem, n) > 0) return n;
     }
     return -1;
@@ -208,6 +209,7 @@ export class LockfreeMatcher {
       // seq-cst CAS: moves head forward only from the exact node we saw; losing is harmless.
       Atomics.compareExchange(v.head, key, h, n);
       h = n;
+      // seq-cst load: the link after a dead node stays valid (nodes are never reused).
       n = Atomics.load(v.next, n);
     }
     return n;
@@ -242,6 +244,7 @@ export class LockfreeMatcher {
     // seq-cst load + CAS loop: an atomic max (bids) or min (asks).
     let cur = Atomics.load(h, index);
     while (side === BUY ? level > cur : level < cur) {
+      // seq-cst CAS: widening is published before our node is linked (the scan-bound argument).
       const seen = Atomics.compareExchange(h, index, cur, level);
       if (seen === cur) return;
       cur = seen;

@@ -146,6 +146,7 @@ export function walkResting(v: SharedBookViews, visit: (o: RestingView) => void)
       for (let n = Atomics.load(v.next, Atomics.load(v.head, key)); n !== -1;) {
         const qty = Atomics.load(v.rem, n);
         if (qty > 0) visit({ slot: v.nodeSlot[n], side, price: v.minPrice + lvl, qty });
+        // seq-cst load: follows a link published by a CAS.
         n = Atomics.load(v.next, n);
       }
     }
