@@ -115,11 +115,17 @@ describe('parseCommand', () => {
     });
   });
 
-  it('ignores a price on a market order and defaults the kind to limit', () => {
+  it('ignores a price on a market order and infers a missing kind from the prices', () => {
     const r = parseCommand(place({ kind: 'market', price: '1.00' }), reg);
     expect(r.ok && r.command).not.toHaveProperty('price');
-    const l = parseCommand(place({ kind: undefined }), reg);
-    expect(l.ok && l.command).toMatchObject({ kind: 'limit', price: 42050 });
+    const kindOf = (over: Record<string, unknown>) => {
+      const p = parseCommand(place({ kind: undefined, ...over }), reg);
+      return p.ok && p.command.type === 'place' ? p.command.kind : p;
+    };
+    expect(kindOf({})).toBe('limit');
+    expect(kindOf({ price: undefined })).toBe('market');
+    expect(kindOf({ price: undefined, stopPrice: '1.00' })).toBe('stop');
+    expect(kindOf({ stopPrice: '1.00' })).toBe('stopLimit');
   });
 
   it('parses every other command type', () => {

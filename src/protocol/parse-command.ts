@@ -6,6 +6,7 @@ import {
   TIME_IN_FORCE,
   type Command,
   type InstrumentConfig,
+  type OrderKind,
   type PlaceOrder,
   type RejectReason,
   type ReplaceOrder,
@@ -163,7 +164,7 @@ function parsePlace(obj: JsonObject, registry: InstrumentRegistry): PlaceOrder {
   const orderId = r.string('orderId');
   const account = r.string('account');
   const side = r.enumOf('side', ['buy', 'sell'] as const);
-  const kind = r.optEnum('kind', ORDER_KINDS) ?? 'limit';
+  const kind = r.optEnum('kind', ORDER_KINDS) ?? impliedKind(obj);
   const needsPrice = kind === 'limit' || kind === 'stopLimit';
   const needsStop = kind === 'stop' || kind === 'stopLimit';
   // A price the kind does not use (a market order's price) is ignored, as most venues do.
@@ -200,6 +201,13 @@ function parsePlace(obj: JsonObject, registry: InstrumentRegistry): PlaceOrder {
   if (expireAt !== undefined) cmd.expireAt = expireAt;
   if (stp !== undefined) cmd.stp = stp;
   return withTs(cmd, r);
+}
+
+/** Without `kind`, the prices given say what the order is: a price makes it a limit. */
+function impliedKind(obj: JsonObject): OrderKind {
+  const has = (name: string) => obj[name] !== undefined && obj[name] !== null;
+  if (has('stopPrice')) return has('price') ? 'stopLimit' : 'stop';
+  return has('price') ? 'limit' : 'market';
 }
 
 function parseCancel(obj: JsonObject, registry: InstrumentRegistry): Command {
