@@ -5,7 +5,7 @@
  * CROSSBOOK_REQUIRE_SYSTEM_DEPS=1.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,15 +18,19 @@ export interface PgCluster {
   stop(): void;
 }
 
-const BIN_DIRS = [
-  '/usr/lib/postgresql/15/bin',
-  '/usr/lib/postgresql/16/bin',
-  '/usr/local/bin',
-  '/usr/bin',
-];
+function binDirs(): string[] {
+  const versioned: string[] = [];
+  try {
+    for (const v of readdirSync('/usr/lib/postgresql').sort().reverse())
+      versioned.push(join('/usr/lib/postgresql', v, 'bin'));
+  } catch {
+    // No Debian-style install; PATH may still have it.
+  }
+  return [...versioned, ...(process.env.PATH ?? '').split(':').filter(Boolean)];
+}
 
 function findBin(name: string): string | null {
-  for (const d of BIN_DIRS) if (existsSync(join(d, name))) return join(d, name);
+  for (const d of binDirs()) if (existsSync(join(d, name))) return join(d, name);
   return null;
 }
 
