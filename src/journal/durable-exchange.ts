@@ -106,7 +106,6 @@ export async function openDurableExchange(opts: DurableExchangeOptions): Promise
   const shard = opts.shard ?? 0;
   const sink = opts.sink;
   mkdirSync(opts.dir, { recursive: true });
-  removeStaleTemps(opts.dir);
 
   const sinkSeq = sink ? await sink.lastJournalSeq(shard) : undefined;
   // A sink behind the newest snapshot needs the events in between, so start from an older state.
@@ -159,9 +158,17 @@ export async function openDurableExchange(opts: DurableExchangeOptions): Promise
       'journal: the store is ahead of the journal',
     );
   }
-  if (sink)
-    for (let i = 0; i < catchUp.length; i += SINK_CHUNK)
-      await sink.writeEntries(catchUp.slice(i, i + SINK_CHUNK));
+  // Under the lock now: temp files left by a crashed snapshot writer are ours to remove.
+  removeStaleTemps(opts.dir);
+  if (sink) {
+    try {
+      for (let i = 0; i < catchUp.length; i += SINK_CHUNK)
+        await sink.writeEntries(catchUp.slice(i, i + SINK_CHUNK));
+    } catch (err) {
+      await journal.close();
+      throw new Error(`Cannot catch the store up from ${opts.dir}: ${(err as Error).message}`);
+    }
+  }
 
   const recovered: RecoveryInfo = {
     records: replayed,
