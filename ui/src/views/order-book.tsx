@@ -102,6 +102,8 @@ export function OrderBook() {
       data-symbol={book.symbol}
       data-seq={book.seq}
       data-synced={String(book.synced)}
+      data-gaps={book.gaps}
+      data-snapshots={book.snapshots}
     >
       <header>
         <h2>Order book</h2>
