@@ -124,6 +124,7 @@ export class LobsterBook {
 
   /** Compares the visible window of row i with the book; learns entering levels. */
   private check(i: number): void {
+    if (this.sideMatches(i, BUY) && this.sideMatches(i, 1)) return;
     let bad = '';
     for (const side of [BUY, 1] as Side[]) {
       const fileLevels = new Map<number, number>();
@@ -162,6 +163,33 @@ export class LobsterBook {
       this.stats.mismatches++;
       if (this.stats.firstMismatches.length < 10) this.stats.firstMismatches.push(bad);
     }
+  }
+
+  /** Fast path, no allocation: does the book's visible window equal row i on one side? */
+  private sideMatches(i: number, side: Side): boolean {
+    const book = this.book;
+    const data = this.ob.data;
+    const n = this.ob.levels;
+    const row = i * n * 4 + (side === BUY ? 2 : 0);
+    const full = data[row + (n - 1) * 4 + 1] > 0;
+    const bound = data[row + (n - 1) * 4];
+    const debt = this.debt[side];
+    let l = 0;
+    let oid = book.best(side);
+    while (oid !== NONE) {
+      const price = book.priceOf(oid);
+      if (full && (side === BUY ? price < bound : price > bound)) break;
+      let qty = 0;
+      while (oid !== NONE && book.priceOf(oid) === price) {
+        qty += book.qtyOf(oid);
+        oid = book.next(oid);
+      }
+      if (debt.size > 0) qty -= debt.get(price) ?? 0;
+      if (qty === 0) continue;
+      if (l >= n || data[row + l * 4] !== price || data[row + l * 4 + 1] !== qty) return false;
+      l++;
+    }
+    return l >= n || data[row + l * 4 + 1] === 0;
   }
 
   /** [price, size] of level l (0-based) of a side in orderbook row i; size 0 when empty. */
