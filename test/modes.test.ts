@@ -167,6 +167,15 @@ describe('sharded routing', () => {
     expect(r.filled).toBe(r.crossingLiquidity);
   });
 
+  for (const mode of ['sharded', 'lockfree'] as Mode[]) {
+    it(`${mode}: runs with the busy-spin wait strategy too`, async () => {
+      const engine = make({ mode, shards: 2, wait: { name: 'busy-spin' } });
+      const r = await runSeedScenario(engine, { asks: 60, bids: 600 });
+      expect(r.conserved).toBe(true);
+      expect(r.filled).toBe(r.crossingLiquidity);
+    });
+  }
+
   it('with one shard, the state hash equals single', async () => {
     const a = make({ mode: 'single' });
     const b = make({ mode: 'sharded', shards: 1 });

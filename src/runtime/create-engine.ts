@@ -5,6 +5,7 @@ import { LockfreeEngine, type LockfreeOptions } from './lockfree/index.js';
 import { RacyEngine } from './racy/index.js';
 import { ShardedEngine } from './sharded/index.js';
 import { SingleEngine } from './single/index.js';
+import type { WaitStrategyConfig } from './shm/index.js';
 
 export interface CreateEngineOptions {
   /** Concurrency mode (default `single`). */
@@ -20,8 +21,10 @@ export interface CreateEngineOptions {
   /** Time source (ns) stamped on commands that carry no `ts`; default: leave them without. */
   clock?: () => number;
   log?: (line: string) => void;
-  /** `sharded`: ring size per shard (power of two, 64-byte slots) and idle spins. */
-  sharded?: { ringSlots?: number; spins?: number };
+  /** `sharded`: ring size per shard (power of two, 64-byte slots). */
+  sharded?: { ringSlots?: number };
+  /** `sharded` / `lockfree`: how ring readers and writers wait (default spin-then-park). */
+  wait?: WaitStrategyConfig;
   /** `lockfree`: threads, price window, pool sizes, debug delays. */
   lockfree?: LockfreeOptions;
 }
@@ -44,10 +47,14 @@ export function createEngine(opts: CreateEngineOptions = {}): Engine {
         shardOverrides: opts.shardOverrides,
         journal: opts.journal,
         ringSlots: opts.sharded?.ringSlots,
-        spins: opts.sharded?.spins,
+        wait: opts.wait,
       });
     case 'lockfree':
-      return new LockfreeEngine({ ...common, lockfree: opts.lockfree, journal: opts.journal?.(0) });
+      return new LockfreeEngine({
+        ...common,
+        lockfree: { wait: opts.wait, ...opts.lockfree },
+        journal: opts.journal?.(0),
+      });
     case 'racy':
       return new RacyEngine({ ...common, journal: opts.journal?.(0) });
   }

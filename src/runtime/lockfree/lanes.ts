@@ -9,7 +9,8 @@ import {
   OrderedRingWriter,
   RingConsumer,
   RingProducer,
-  SpinThenPark,
+  makeWaitStrategy,
+  type WaitStrategyConfig,
 } from '../shm/index.js';
 import { workerPath } from '../worker-path.js';
 
@@ -17,7 +18,7 @@ export interface LanesOptions {
   threads: number;
   book: SharedArrayBuffer;
   delaySpins: number;
-  spins: number;
+  wait: WaitStrategyConfig;
   onFailure: (err: Error) => void;
 }
 
@@ -47,11 +48,11 @@ export class MatchingLanes {
           results,
           delaySpins: opts.delaySpins,
           seed: 0x2545f491 + i * 0x9e3779b9,
-          spins: opts.spins,
+          wait: opts.wait,
         },
       });
       worker.on('error', (err) => this.fail(err));
-      const wait = new SpinThenPark();
+      const wait = makeWaitStrategy({ name: opts.wait.name });
       const lane: Lane = {
         worker,
         writer: new OrderedRingWriter(new RingProducer(commands, wait)),

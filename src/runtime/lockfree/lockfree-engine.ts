@@ -23,6 +23,7 @@ import { StateHasher } from '../../core/index.js';
 import type { CommandJournal, Engine, Mode } from '../engine.js';
 import { EventListeners } from '../listeners.js';
 import { stampCommand } from '../stamp.js';
+import type { WaitStrategyConfig } from '../shm/index.js';
 import { MatchingLanes } from './lanes.js';
 import { FILLED, LockfreeMatcher, MODE_GTC, MODE_IOC, MODE_MARKET, RESTED } from './matcher.js';
 import {
@@ -46,8 +47,8 @@ export interface LockfreeOptions {
   maxOrders?: number;
   /** Debug: random spins injected between reads and CASes to widen races (default 0). */
   delaySpins?: number;
-  /** Spins before a matching thread parks when it has no work (default 2000). */
-  spins?: number;
+  /** How ring readers and writers wait (default spin-then-park). */
+  wait?: WaitStrategyConfig;
 }
 
 export interface LockfreeEngineOptions {
@@ -95,7 +96,7 @@ export class LockfreeEngine implements Engine {
       threads,
       book: this.sab,
       delaySpins: o.delaySpins ?? 0,
-      spins: o.spins ?? 2000,
+      wait: o.wait ?? {},
       onFailure: (err) => {
         this.failure ??= err;
         opts.log?.(`lockfree: a matching thread failed: ${err.message}`);

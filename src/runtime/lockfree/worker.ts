@@ -6,7 +6,12 @@
  * fillCount, then per fill: makerSlot, level, qty, makerLeaves].
  */
 import { workerData } from 'node:worker_threads';
-import { RingConsumer, RingProducer, SpinThenPark } from '../shm/index.js';
+import {
+  makeWaitStrategy,
+  RingConsumer,
+  RingProducer,
+  type WaitStrategyConfig,
+} from '../shm/index.js';
 import { LockfreeMatcher } from './matcher.js';
 import { viewSharedBook } from './shared-book.js';
 
@@ -16,11 +21,11 @@ interface LockfreeWorkerData {
   results: SharedArrayBuffer;
   delaySpins: number;
   seed: number;
-  spins: number;
+  wait: WaitStrategyConfig;
 }
 
 const data = workerData as LockfreeWorkerData;
-const wait = new SpinThenPark({ spins: data.spins });
+const wait = makeWaitStrategy(data.wait);
 const input = new RingConsumer(data.commands, wait);
 const output = new RingProducer(data.results, wait);
 const matcher = new LockfreeMatcher(viewSharedBook(data.book), {

@@ -20,7 +20,8 @@ import {
   OrderedRingWriter,
   RingConsumer,
   RingProducer,
-  SpinThenPark,
+  makeWaitStrategy,
+  type WaitStrategyConfig,
 } from '../shm/index.js';
 import { stampCommand } from '../stamp.js';
 import { workerPath } from '../worker-path.js';
@@ -34,8 +35,8 @@ export interface ShardedEngineOptions {
   journal?: (shard: number) => CommandJournal | undefined;
   clock?: () => number;
   log?: (line: string) => void;
-  /** Spins before a shard thread parks when idle (default 2000). */
-  spins?: number;
+  /** How ring readers and writers wait (default spin-then-park, 2000 spins in workers). */
+  wait?: WaitStrategyConfig;
   /** Slots per ring (power of two, default 8192 of 64 bytes). */
   ringSlots?: number;
 }
@@ -93,10 +94,10 @@ export class ShardedEngine implements Engine {
       const commands = createRing({ slots: opts.ringSlots ?? 8192, slotBytes: 64 });
       const events = createRing({ slots: opts.ringSlots ?? 8192, slotBytes: 64 });
       const worker = new Worker(workerPath(import.meta.url, './worker.ts'), {
-        workerData: { commands, events, spins: opts.spins ?? 2000 },
+        workerData: { commands, events, wait: opts.wait ?? {} },
       });
       worker.on('error', (err) => this.fail(err));
-      const wait = new SpinThenPark();
+      const wait = makeWaitStrategy({ name: opts.wait?.name });
       const shard: Shard = {
         index: i,
         worker,

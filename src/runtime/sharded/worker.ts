@@ -6,12 +6,18 @@
  */
 import { workerData } from 'node:worker_threads';
 import { Exchange, type Command } from '../../core/index.js';
-import { JsonCodec, RingConsumer, RingProducer, SpinThenPark } from '../shm/index.js';
+import {
+  JsonCodec,
+  makeWaitStrategy,
+  RingConsumer,
+  RingProducer,
+  type WaitStrategyConfig,
+} from '../shm/index.js';
 
 interface ShardWorkerData {
   commands: SharedArrayBuffer;
   events: SharedArrayBuffer;
-  spins: number;
+  wait: WaitStrategyConfig;
 }
 
 interface Request {
@@ -20,7 +26,7 @@ interface Request {
 }
 
 const data = workerData as ShardWorkerData;
-const wait = new SpinThenPark({ spins: data.spins });
+const wait = makeWaitStrategy(data.wait);
 const input = new RingConsumer(data.commands, wait);
 const output = new RingProducer(data.events, wait);
 const codec = new JsonCodec();

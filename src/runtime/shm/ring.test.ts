@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { workerPath } from '../worker-path.js';
 import { OrderedRingWriter } from './ordered-writer.js';
 import { createRing, RingConsumer, RingProducer } from './ring.js';
+import { BusySpin, makeWaitStrategy, SpinThenPark } from './wait-strategy.js';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 const drain = (c: RingConsumer): number[][] => {
@@ -15,6 +16,12 @@ describe('shm ring', () => {
   it('rejects a capacity that is not a power of two', () => {
     expect(() => createRing({ slots: 12 })).toThrow(/power of two/);
     expect(() => createRing({ slotBytes: 6 })).toThrow(/multiple of 4/);
+  });
+
+  it('builds wait strategies by name and refuses unknown ones', () => {
+    expect(makeWaitStrategy()).toBeInstanceOf(SpinThenPark);
+    expect(makeWaitStrategy({ name: 'busy-spin' })).toBeInstanceOf(BusySpin);
+    expect(() => makeWaitStrategy({ name: 'nap' as 'busy-spin' })).toThrow(/unknown wait strategy/);
   });
 
   it('an empty ring delivers nothing', () => {

@@ -119,3 +119,19 @@ export class BusySpin implements WaitStrategy {
 }
 
 export const defaultWaitStrategy = (): WaitStrategy => new SpinThenPark();
+
+export type WaitStrategyName = 'spin-then-park' | 'busy-spin';
+
+/** Plain data, so the choice can cross to a worker thread (workerData) and be rebuilt there. */
+export interface WaitStrategyConfig {
+  name?: WaitStrategyName;
+  /** spin-then-park: loads before parking in a worker (default 2000). */
+  spins?: number;
+}
+
+export function makeWaitStrategy(cfg: WaitStrategyConfig = {}): WaitStrategy {
+  const name = cfg.name ?? 'spin-then-park';
+  if (name === 'busy-spin') return new BusySpin();
+  if (name === 'spin-then-park') return new SpinThenPark({ spins: cfg.spins });
+  throw new Error(`unknown wait strategy ${String(name)}: expected spin-then-park or busy-spin`);
+}
