@@ -170,6 +170,33 @@ describe('journal files', () => {
     }
   });
 
+  it('rotates correctly while later batches are already queued behind the one being written', async () => {
+    for (const fsync of ['off', 'batch'] as const) {
+      const dir = tmp();
+      const cmds = commands(13, 4000);
+      const j = Journal.open({ dir, fsync, segmentBytes: 4096, logger: quietLogger() });
+      const acks: Promise<void>[] = [];
+      for (let i = 0; i < cmds.length; i++) {
+        acks.push(j.append(cmds[i]));
+        // Yield now and then so flushes interleave with new appends.
+        if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(acks);
+      await j.close();
+      expect(listSegments(dir).length).toBeGreaterThanOrEqual(2);
+      const got: Command[] = [];
+      const scan = scanJournal({
+        dir,
+        onRecord: (r) => r.kind === 'command' && got.push(r.command),
+      });
+      expect(scan.lastSeq).toBe(cmds.length);
+      expect(got).toEqual(cmds);
+      const d = await openDurableExchange({ dir, logger: quietLogger() });
+      expect(d.recovered.stateHash).toBe(freshHash(cmds));
+      await d.journal.close();
+    }
+  });
+
   it('continues numbering after reopen and keeps opaque outcome records', async () => {
     const dir = tmp();
     let j = Journal.open({ dir, logger: quietLogger() });

@@ -169,13 +169,14 @@ export class Journal implements CommandJournal {
       if (this.position < this.segmentBytes) return;
       closeSync(this.fd);
     }
-    this.createSegment();
+    this.createSegment(this.nextSeq);
   }
 
-  private createSegment(): void {
-    const path = join(this.dir, segmentName(this.nextSeq));
+  /** `firstSeq`: the seq of the next record written, which later queued batches may be past. */
+  private createSegment(firstSeq: number): void {
+    const path = join(this.dir, segmentName(firstSeq));
     this.fd = openSync(path, 'wx');
-    const header = encodeSegmentHeader(this.nextSeq);
+    const header = encodeSegmentHeader(firstSeq);
     writeSync(this.fd, header, 0, header.length, 0);
     if (this.fsync !== 'off') fsyncSync(this.fd);
     this.position = header.length;
@@ -194,7 +195,7 @@ export class Journal implements CommandJournal {
     // Callers that never await (fire-and-forget) must not crash the process on a disk error.
     promise.catch(() => undefined);
     // Reuse the buffer of the last flushed batch: steady state allocates nothing per batch.
-    const w = this.spare ?? new ByteWriter(64 * 1024);
+    const w = this.spare ?? new ByteWriter(this.fsync === 'always' ? 512 : 64 * 1024);
     this.spare = null;
     const b: Batch = {
       w,
@@ -275,7 +276,7 @@ export class Journal implements CommandJournal {
           this.spare = b.w;
           b.resolve();
           this.wake();
-          if (this.position >= this.segmentBytes) this.rotate();
+          if (this.position >= this.segmentBytes) this.rotate(b.lastSeq + 1);
         } catch (err) {
           this.fail(err as Error, b);
         }
@@ -285,11 +286,11 @@ export class Journal implements CommandJournal {
     }
   }
 
-  private rotate(): void {
+  private rotate(firstSeq: number): void {
     if (this.fsync === 'off') fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = -1;
-    this.createSegment();
+    this.createSegment(firstSeq);
   }
 
   private fail(err: Error, current: Batch): void {
