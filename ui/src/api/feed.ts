@@ -210,6 +210,19 @@ export class Feed {
     }, delay);
   }
 
+  /** Drops the connection and opens a fresh one at once: after logout, an unauthenticated one. */
+  restart(): void {
+    const ws = this.ws;
+    if (ws === null) return this.retryNow();
+    this.ws = null;
+    if (this.pinger !== null) clearInterval(this.pinger);
+    for (const p of this.pending.values()) p.reject(new Error('connection restarted'));
+    this.pending.clear();
+    ws.onclose = null;
+    ws.close(1000, 'restart');
+    this.open();
+  }
+
   /** Reconnect now (the user clicked the connection badge). */
   retryNow(): void {
     if (this.timer === null) return;

@@ -16,3 +16,4 @@ export const engine = new EnginePoller();
 market.onPrivate = (m) => session.onExecution(m);
 market.onReconnect = () => void session.refresh();
 session.onLogin = () => market.feed.reauth();
+session.onLogout = () => market.feed.restart();

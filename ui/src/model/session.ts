@@ -48,6 +48,7 @@ export class Session {
   chaos: ChaosState = { running: false, startedAt: null, results: null, error: null };
   clockOffsetMs = 0;
   onLogin: () => Promise<void> = async () => undefined;
+  onLogout: () => void = () => undefined;
 
   get loggedIn(): boolean {
     return this.signer !== null && this.account !== null;
@@ -94,6 +95,8 @@ export class Session {
     this.fills = [];
     this.fillIds.clear();
     sessionStorage.removeItem(STORE_KEY);
+    // The feed was authenticated as this account: replace it so no private report arrives.
+    this.onLogout();
     for (const t of ['session', 'orders', 'fills'] as const) mark(t);
   }
 
