@@ -250,7 +250,7 @@ describe.skipIf(!hasChromium)('web trading UI in chromium', () => {
     await page.waitForSelector(testid('login'));
     expect(await page.locator(testid('my-orders')).count()).toBe(0);
     expect(await page.locator(testid('order-entry')).count()).toBe(0);
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
     await page.waitForSelector(`${testid('connection')}[data-status="open"]`);
     await page.waitForSelector(
       `${testid('order-book')}[data-synced="true"] .row[data-price="419.95"]`,
