@@ -17,6 +17,8 @@ export interface OrderServiceOptions {
   metrics: GatewayMetrics;
   /** Secret salt that turns (account, clientOrderId) into a stable, unguessable order id. */
   idSalt: string;
+  /** Looks up an order this process no longer (or never) held in memory. */
+  findStored?: (orderId: string) => Promise<OrderRecord | undefined>;
   /** Finds the symbol of an order the registry does not know (e.g. from the public L3 book). */
   symbolOf?: (orderId: string) => string | undefined;
 }
@@ -164,8 +166,14 @@ export class OrderService {
     return this.cancelAll(account, undefined);
   }
 
-  get(p: Principal, ref: string): { order: OrderView } {
-    const o = this.find(p, ref);
+  async get(p: Principal, ref: string): Promise<{ order: OrderView }> {
+    let o = this.find(p, ref);
+    if (o === undefined && this.o.findStored !== undefined) {
+      // Older than this process's memory (e.g. finished before a restart): ask the store.
+      const id = ref.startsWith('client:') ? this.stableId(p.account, ref.slice(7)) : ref;
+      const stored = await this.o.findStored(id);
+      if (stored !== undefined && stored.account === p.account) o = stored;
+    }
     if (o === undefined) throw new ApiError('unknown_order', `Unknown order ${ref}`);
     return { order: this.view(o) };
   }

@@ -6,7 +6,8 @@ import type { OrderRow, Store } from '../store/index.js';
 
 const HISTORY = 1000;
 
-function recordOf(row: OrderRow): OrderRecord {
+/** A stored order row as the gateway's order record. */
+export function recordOf(row: OrderRow): OrderRecord {
   const stop = row.kind === 'stop' || row.kind === 'stopLimit';
   const open = row.status === 'open';
   return {

@@ -24,7 +24,7 @@ import { openStore, type Store } from '../store/index.js';
 import type { ServerConfig } from './config.js';
 import { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './instruments.js';
 import { defaultEngineFactory } from './engine-factory.js';
-import { restoreState } from './restore.js';
+import { recordOf, restoreState } from './restore.js';
 import { WorkerSink } from './worker-sink.js';
 
 export interface EngineFactoryOptions {
@@ -226,6 +226,10 @@ export async function startServer(
     metrics,
     idSalt: idSalt(dataDir),
     symbolOf: (orderId) => marketData.symbolOf(orderId),
+    findStored: async (orderId) => {
+      const row = await store.order(orderId);
+      return row === null ? undefined : recordOf(row);
+    },
   });
 
   const demoKeys =
