@@ -111,6 +111,7 @@ describe('crash recovery under kill -9', () => {
           seed: seed0 + i,
           fsync,
           snapshotEvery: 700,
+          segmentBytes: 64 * 1024,
         });
         const ready = await child.ready;
         if (Number(ready.truncatedBytes) > 0) seen.tornTails++;

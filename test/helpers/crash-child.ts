@@ -4,13 +4,13 @@
  * `ack <seq> <type> <orderId>` for each command only after it is durable. `stop` on stdin closes
  * it cleanly (snapshot, store drained) and prints `closed <json>`.
  *
- * argv: DIR STORE SEED FSYNC SNAPSHOT_EVERY
+ * argv: DIR STORE SEED FSYNC SNAPSHOT_EVERY [SEGMENT_BYTES]
  */
 import { openDurableExchange, type FsyncPolicy } from '../../src/journal/index.js';
 import { openStore } from '../../src/store/index.js';
 import { instrumentCommands, workload } from './crash-workload.js';
 
-const [dir, storePath, seedText, fsync, snapText] = process.argv.slice(2);
+const [dir, storePath, seedText, fsync, snapText, segText] = process.argv.slice(2);
 const seed = Number(seedText);
 
 // stdout to a pipe is synchronous on Linux: a printed ack has left the process.
@@ -23,6 +23,7 @@ const d = await openDurableExchange({
   dir,
   fsync: fsync as FsyncPolicy,
   snapshotEvery: Number(snapText),
+  segmentBytes: segText === undefined ? undefined : Number(segText),
   sink: store,
 });
 out(`ready ${JSON.stringify({ ...d.recovered, storeSeq: await store.lastJournalSeq(0) })}`);

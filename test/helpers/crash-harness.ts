@@ -31,6 +31,7 @@ export function startChild(opts: {
   seed: number;
   fsync: string;
   snapshotEvery: number;
+  segmentBytes?: number;
 }): ChildRun {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
@@ -43,6 +44,7 @@ export function startChild(opts: {
       String(opts.seed),
       opts.fsync,
       String(opts.snapshotEvery),
+      ...(opts.segmentBytes ? [String(opts.segmentBytes)] : []),
     ],
     { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CROSSBOOK_LOG_LEVEL: 'error' } },
   );
