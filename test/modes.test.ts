@@ -293,6 +293,39 @@ describe('journal before release', () => {
   }
 });
 
+describe('journal failures', () => {
+  for (const mode of ['single', 'sharded'] as Mode[]) {
+    it(`${mode}: a journal that throws fails that submit only; later replies stay aligned`, async () => {
+      const root = mkdtempSync(join(tmpdir(), 'crossbook-poison-'));
+      dirs.push(root);
+      const engine = make({
+        mode,
+        shards: 2,
+        log: () => undefined,
+        journal: (shard) => {
+          const real = Journal.open({ dir: join(root, `s${shard}`), fsync: 'off' });
+          return {
+            append: (cmd: Command) => {
+              if (cmd.type === 'place' && cmd.orderId === 'poison') throw new Error('disk full');
+              return real.append(cmd);
+            },
+            close: () => real.close(),
+          };
+        },
+      });
+      await engine.submit(define('X'));
+      const first = engine.submit(order('X', 'a', 'sell', 100, 5));
+      const poisoned = engine.submit(order('X', 'poison', 'sell', 101, 5));
+      const after = engine.submit(order('X', 'b', 'buy', 100, 2));
+      expect((await first).map((e) => e.type)).toEqual(['accepted']);
+      await expect(poisoned).rejects.toThrow(/disk full/);
+      const events = await after;
+      expect(events.map((e) => e.type)).toEqual(['accepted', 'trade']);
+      expect(events[1]).toMatchObject({ makerOrderId: 'a', takerOrderId: 'b', qty: 2 });
+    });
+  }
+});
+
 describe('unsupported commands', () => {
   it('lockfree rejects what it does not support, clearly, and changes nothing', async () => {
     const e = make({ mode: 'lockfree', lockfree: { threads: 2, minPrice: 1, levels: 1000 } });

@@ -23,7 +23,7 @@ import {
   makeWaitStrategy,
   type WaitStrategyConfig,
 } from '../shm/index.js';
-import { stampCommand } from '../stamp.js';
+import { appendSafely, stampCommand } from '../stamp.js';
 import { workerPath } from '../worker-path.js';
 import { ShardRouter } from './routing.js';
 
@@ -199,7 +199,7 @@ export class ShardedEngine implements Engine {
       const cmd = body.cmd;
       if (cmd && shard.journal && isStateChanging(cmd)) {
         ticket.durable = false;
-        shard.journal.append(cmd).then(
+        appendSafely(shard.journal, cmd).then(
           () => {
             ticket.durable = true;
             this.pump(shard);

@@ -13,7 +13,7 @@ import {
 } from '../../core/index.js';
 import type { CommandJournal, Engine, Mode } from '../engine.js';
 import { EventListeners } from '../listeners.js';
-import { stampCommand } from '../stamp.js';
+import { appendSafely, stampCommand } from '../stamp.js';
 
 export interface SingleEngineOptions {
   book?: OrderBookFactory;
@@ -96,7 +96,7 @@ export class SingleEngine implements Engine {
       if (!journal || !isStateChanging(job.cmd)) {
         this.chain(Promise.resolve(), job, events);
       } else {
-        this.chain(journal.append(job.cmd), job, events);
+        this.chain(appendSafely(journal, job.cmd), job, events);
       }
     }
   }
@@ -109,6 +109,8 @@ export class SingleEngine implements Engine {
       return;
     }
     const previous = this.released;
+    // Handled below once earlier commands are released; mark it now so a failure is not "unhandled".
+    durable.catch(() => undefined);
     this.released = (async () => {
       await previous;
       try {
