@@ -220,6 +220,9 @@ export class OrderService {
     try {
       const wire: Record<string, unknown> = { type: 'place', orderId, account: p.account };
       for (const k in body) if (k !== 'clientOrderId') wire[k] = body[k];
+      // The API's default kind is limit (docs/api.md): a forgotten price is an error, never a
+      // market order.
+      if (wire.kind === undefined) wire.kind = 'limit';
       // The wire speaks ms; the engine's expiry is ns.
       if (
         typeof body.expireAt === 'number' &&
