@@ -12,7 +12,7 @@ import {
   type JournaledEntry,
   type JournalLogger,
 } from '../src/journal/index.js';
-import { openStore, type SqlStore } from '../src/store/index.js';
+import { openStore, SecretBox, type SqlStore } from '../src/store/index.js';
 import { commands } from './helpers/crash-workload.js';
 import { startPostgres } from './helpers/postgres.js';
 
@@ -455,3 +455,17 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('API key secrets at rest', () => {
+  it('cannot be read with another master key, and say so clearly', async () => {
+    const dir = tmp();
+    const url = join(dir, 'crossbook.db');
+    const a = await openStore({ url });
+    stores.push(a);
+    const k = await a.addApiKey({ account: 'A' });
+    const b = await openStore({ url, secretBox: SecretBox.ephemeral() });
+    stores.push(b);
+    await expect(b.findApiKey(k.keyId)).rejects.toThrow(/master.key does not match/);
+    expect((await b.listApiKeys()).map((x) => x.keyId)).toEqual([k.keyId]);
+  });
+});

@@ -334,7 +334,15 @@ export class SqlStore implements Store {
   async findApiKey(keyId: string): Promise<ApiKeyWithSecret | null> {
     const rows = await this.sql.all<Row>('SELECT * FROM api_keys WHERE key_id = ?', [keyId]);
     if (rows.length === 0) return null;
-    return { ...this.keyInfo(rows[0]), secret: this.box.open(String(rows[0].secret_enc), keyId) };
+    let secret: string;
+    try {
+      secret = this.box.open(String(rows[0].secret_enc), keyId);
+    } catch {
+      throw new Error(
+        `Cannot decrypt the secret of API key ${keyId}: master.key does not match the one it was stored with`,
+      );
+    }
+    return { ...this.keyInfo(rows[0]), secret };
   }
 
   async listApiKeys(account?: string): Promise<ApiKeyInfo[]> {
