@@ -113,6 +113,9 @@ describe.skipIf(!hasChromium)('web trading UI in chromium', () => {
     await page.waitForSelector(`${testid('price-chart')} canvas`);
     await page.waitForSelector(`${testid('connection')}[data-status="open"]`);
     await page.waitForSelector(`${testid('engine-dashboard')}[data-mode="single"]`);
+    await page.click(`${testid('chart-interval')} [data-interval="60"]`);
+    await page.waitForSelector(`${testid('price-chart')}[data-interval="60"]`);
+    await page.click(`${testid('chart-interval')} [data-interval="1"]`);
     expect(await page.locator(testid('login')).count()).toBe(1);
     expect(await page.locator(testid('order-entry')).count()).toBe(0);
     expect(await page.locator(testid('my-orders')).count()).toBe(0);
@@ -173,6 +176,22 @@ describe.skipIf(!hasChromium)('web trading UI in chromium', () => {
       `${testid('order-book')} .row.mine[data-price="420.00"][data-mine="22"]`,
     );
     await page.screenshot({ path: join(SHOTS, 'trading.png') });
+  });
+
+  it('places a stop order that waits off the book for its trigger', async () => {
+    await page.click(testid('side-sell'));
+    await page.click(`${testid('order-entry')} [data-kind="stop"]`);
+    await page.fill(testid('order-stop'), '419.00');
+    await page.fill(testid('order-qty'), '5');
+    await page.click(testid('order-submit'));
+    const stop = page.locator(`${testid('my-order')}[data-status="pendingTrigger"]`);
+    await stop.waitFor();
+    expect(await stop.textContent()).toContain('stop 419.00');
+    expect(await page.locator(`${testid('order-book')} .row[data-price="419.00"]`).count()).toBe(0);
+    await stop.locator(testid('cancel')).click();
+    await stop.waitFor({ state: 'detached' });
+    await page.click(testid('side-buy'));
+    await page.click(`${testid('order-entry')} [data-kind="limit"]`);
   });
 
   it('replaces and then cancels the order from my orders', async () => {
