@@ -113,7 +113,9 @@ export class LockfreeEngine implements Engine {
     if (this.closed) throw new Error('engine is closed');
     if (this.failure) throw this.failure;
     const cmd = stampCommand(input, this.clock);
-    if (cmd.ts !== undefined && cmd.ts > this.lastTs) this.lastTs = cmd.ts;
+    // A snapshot only reads: like the core, it does not move engine time.
+    if (cmd.type !== 'snapshot' && cmd.ts !== undefined && cmd.ts > this.lastTs)
+      this.lastTs = cmd.ts;
     // Engine time never goes backwards, as in the core.
     const ts = this.lastTs;
     const durable = cmd.type !== 'snapshot' ? this.journal?.append(cmd) : undefined;
@@ -345,6 +347,7 @@ export class LockfreeEngine implements Engine {
         aggressor: cmd.side,
         makerLeaves: result[at + 3],
         takerLeaves: left,
+        auction: false,
       });
     }
     const outcome = result[1];

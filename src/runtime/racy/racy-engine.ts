@@ -54,7 +54,9 @@ export class RacyEngine implements Engine {
 
   async submit(input: Command): Promise<EngineEvent[]> {
     const cmd = stampCommand(input, this.opts.clock);
-    if (cmd.ts !== undefined && cmd.ts > this.lastTs) this.lastTs = cmd.ts;
+    // A snapshot only reads: like the core, it does not move engine time.
+    if (cmd.type !== 'snapshot' && cmd.ts !== undefined && cmd.ts > this.lastTs)
+      this.lastTs = cmd.ts;
     // Engine time never goes backwards, as in the core.
     const ts = this.lastTs;
     const durable = cmd.type !== 'snapshot' ? this.opts.journal?.append(cmd) : undefined;
@@ -84,7 +86,14 @@ export class RacyEngine implements Engine {
       const book = this.books.get(cmd.symbol) ?? [];
       const at = book.findIndex((o) => o.orderId === cmd.orderId && o.account === cmd.account);
       if (at < 0) {
-        events = [this.reject(ts, cmd, 'unknown_order', `Cannot cancel order ${cmd.orderId}`)];
+        events = [
+          this.reject(
+            ts,
+            cmd,
+            'unknown_order',
+            `Cannot cancel order ${cmd.orderId}: unknown order id`,
+          ),
+        ];
       } else {
         const [o] = book.splice(at, 1);
         events = [
@@ -185,6 +194,7 @@ export class RacyEngine implements Engine {
         aggressor: cmd.side,
         makerLeaves: order.rem,
         takerLeaves: left,
+        auction: false,
       });
       if (order.rem <= 0) {
         const at = book.indexOf(order);
