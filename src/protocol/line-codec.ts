@@ -16,7 +16,8 @@ export type DecodedLine =
 export function decodeLine(text: string, line: number, registry: InstrumentRegistry): DecodedLine {
   // A UTF-8 byte order mark only ever starts a file.
   const body = line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim() === '') return { kind: 'blank' };
+  // Most lines start with '{': only the others pay for a trim.
+  if (body.charCodeAt(0) !== 123 && body.trim() === '') return { kind: 'blank' };
   let obj: unknown;
   try {
     obj = JSON.parse(body);

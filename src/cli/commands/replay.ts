@@ -192,6 +192,19 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   };
 
   try {
+    await pump();
+  } catch (err) {
+    // Bad input never throws (it is an event); a throw here is an engine or I/O failure.
+    if (err instanceof Error && !err.message.startsWith('Cannot ')) {
+      err.message = `stopped at input line ${stats.lines}: ${err.message}`;
+    }
+    throw err;
+  } finally {
+    await driver.close();
+  }
+  return stats;
+
+  async function pump(): Promise<void> {
     for await (const batch of readLineBatches(opts.input)) {
       for (let i = 0; i < batch.lines.length; i++) {
         const lineNo = batch.firstLine + i;
@@ -211,10 +224,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
     }
     await settleAll();
     await writer.close(opts.endOutput);
-  } finally {
-    await driver.close();
   }
-  return stats;
 }
 
 function overlongLine(line: number): WireEvent {
