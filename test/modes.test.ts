@@ -89,6 +89,47 @@ describe('engine modes', () => {
     });
   }
 
+  for (const mode of ['lockfree', 'racy'] as Mode[]) {
+    it(`${mode}: one command at a time, a random session equals single event for event`, async () => {
+      const reference = make({ mode: 'single' });
+      const engine = make({ mode, lockfree: { threads: 2 } });
+      let seed = 12345;
+      const rand = () => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return seed / 4294967296;
+      };
+      const script: Command[] = [define('R')];
+      const placed: string[] = [];
+      for (let i = 0; i < 600; i++) {
+        const r = rand();
+        const ts = 10 + i;
+        if (r < 0.15 && placed.length > 0) {
+          const orderId = placed[Math.floor(rand() * placed.length)];
+          script.push({ type: 'cancel', symbol: 'R', orderId, account: 'acc', ts });
+          continue;
+        }
+        const side = rand() < 0.5 ? 'buy' : 'sell';
+        const base = {
+          type: 'place' as const,
+          symbol: 'R',
+          orderId: `o${i}`,
+          account: 'acc',
+          side,
+        };
+        const qty = 1 + Math.floor(rand() * 20);
+        const price = 100 + Math.floor(rand() * 10) - (side === 'buy' ? 3 : 0);
+        if (r < 0.22) script.push({ ...base, kind: 'market', qty, ts });
+        else if (r < 0.35) script.push({ ...base, kind: 'limit', price, qty, tif: 'IOC', ts });
+        else script.push({ ...base, kind: 'limit', price, qty, ts });
+        placed.push(`o${i}`);
+      }
+      script.push({ type: 'snapshot', symbol: 'R', ts: 10_000 });
+      for (const cmd of script) {
+        expect(strip(await engine.submit(cmd))).toEqual(strip(await reference.submit(cmd)));
+      }
+    });
+  }
+
   it('seq increases by one per released event in every mode', async () => {
     for (const mode of MODES) {
       const engine = make({ mode, shards: 2, lockfree: { threads: 2 } });
