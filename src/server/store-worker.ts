@@ -13,29 +13,56 @@ export type StoreWorkerRequest =
 export type StoreWorkerReply =
   { id: number; ok: true; value?: unknown } | { id: number; ok: false; error: string };
 
+/** Most entries merged into one store transaction. */
+const MAX_MERGED = 10_000;
+
 async function main(o: { url: string; dataDir: string }): Promise<void> {
   const port = parentPort!;
   const store = await openStore(o);
+  const queue: StoreWorkerRequest[] = [];
+  let running = false;
+  const reply = (r: StoreWorkerReply) => port.postMessage(r);
+
   // One request at a time, in arrival order: entries must reach the store in journal order.
-  let chain: Promise<void> = Promise.resolve();
-  port.on('message', (req: StoreWorkerRequest) => {
-    chain = chain.then(async () => {
+  // Writes that queued up meanwhile are merged into one transaction: far fewer commits.
+  const drain = async () => {
+    running = true;
+    while (queue.length > 0) {
+      const req = queue.shift()!;
       try {
-        let value: unknown;
-        if (req.op === 'lastJournalSeq') value = await store.lastJournalSeq(req.shard);
-        else if (req.op === 'writeEntries') await store.writeEntries(JSON.parse(req.json) as never);
-        else await store.close();
-        port.postMessage({ id: req.id, ok: true, value } satisfies StoreWorkerReply);
+        if (req.op === 'writeEntries') {
+          const ids = [req.id];
+          const entries = JSON.parse(req.json) as unknown[];
+          while (queue[0]?.op === 'writeEntries' && entries.length < MAX_MERGED) {
+            const next = queue.shift() as Extract<StoreWorkerRequest, { op: 'writeEntries' }>;
+            ids.push(next.id);
+            for (const e of JSON.parse(next.json) as unknown[]) entries.push(e);
+          }
+          try {
+            await store.writeEntries(entries as never);
+            for (const id of ids) reply({ id, ok: true });
+          } catch (err) {
+            for (const id of ids) reply({ id, ok: false, error: (err as Error).message });
+          }
+        } else if (req.op === 'lastJournalSeq') {
+          reply({ id: req.id, ok: true, value: await store.lastJournalSeq(req.shard) });
+        } else {
+          await store.close();
+          reply({ id: req.id, ok: true });
+        }
       } catch (err) {
-        port.postMessage({
-          id: req.id,
-          ok: false,
-          error: (err as Error).message,
-        } satisfies StoreWorkerReply);
+        reply({ id: req.id, ok: false, error: (err as Error).message });
       }
-    });
+      // Let messages that arrived meanwhile join the queue before the next write.
+      await new Promise((r) => setImmediate(r));
+    }
+    running = false;
+  };
+  port.on('message', (req: StoreWorkerRequest) => {
+    queue.push(req);
+    if (!running) void drain();
   });
-  port.postMessage({ id: 0, ok: true } satisfies StoreWorkerReply);
+  reply({ id: 0, ok: true });
 }
 
 if (parentPort !== null && workerData !== undefined) {
