@@ -108,7 +108,7 @@ describe('engine modes', () => {
           script.push({ type: 'cancel', symbol: 'R', orderId, account: 'acc', ts });
           continue;
         }
-        const side = rand() < 0.5 ? 'buy' : 'sell';
+        const side: 'buy' | 'sell' = rand() < 0.5 ? 'buy' : 'sell';
         const base = {
           type: 'place' as const,
           symbol: 'R',
