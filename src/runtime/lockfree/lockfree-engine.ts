@@ -5,9 +5,10 @@
  * (a cancel is one CAS loop, it never waits for a matching thread).
  *
  * Supported: one instrument; limit GTC/IOC, market, cancel, massCancel, snapshot, clock. Anything
- * else is rejected with a message saying lockfree mode does not support it. Events of different
- * commands are released in completion order, so a maker's fill can be reported before its own
- * acceptance; within one command they are in order.
+ * else is rejected with a message saying lockfree mode does not support it. `accepted` is released
+ * before the order reaches a matching thread, so listeners see an order's acceptance before any
+ * fill against it; the rest of a command's events follow when its thread answers, and different
+ * commands complete (and their submit() promises resolve) in any order.
  */
 import { availableParallelism } from 'node:os';
 import type {
