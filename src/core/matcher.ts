@@ -234,7 +234,7 @@ export class Matcher {
         );
       }
       if (tif === TIF_FOK && !this.fillable(side, price ?? NaN, qty, cmd.account, stp)) {
-        return this.reject(cmd, 'fok_unfillable', `${what}: cannot fill ${qty} in full`);
+        return this.reject(cmd, 'fok_unfillable', `${what}: cannot fill ${this.lots(qty)} in full`);
       }
     }
 
@@ -699,6 +699,10 @@ export class Matcher {
       current.orders.push({ orderId: this.orders.clientId[oid], qty: this.book.qtyOf(oid) });
     }
     return levels;
+  }
+
+  lots(qty: number): string {
+    return formatSteps(qty, this.lot);
   }
 
   px(ticks: number): string {
