@@ -123,7 +123,11 @@ describe('a newcomer', () => {
     const after = await call(alice, 'GET', '/api/v1/orders');
     expect(after.status).toBe(401);
 
+    // A graceful stop closes open WebSockets with 1001 and exits 0.
+    const watcher = await CrossbookWs.connect(srv.url.replace('http', 'ws') + '/ws');
+    const closed = new Promise<number>((r) => watcher.ws.once('close', (code) => r(code)));
     srv.child.kill('SIGTERM');
+    expect(await closed).toBe(1001);
     expect(await srv.exited).toBe(0);
   });
 });

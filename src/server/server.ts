@@ -305,12 +305,13 @@ export async function startServer(
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      // Stop accepting: new WebSocket connections and new requests are refused from here on.
       closing = true;
       clearInterval(ticker);
-      ws.close();
-      // Stops accepting and waits for in-flight HTTP requests (each awaits its command).
-      await app.close();
+      // Drain: commands already submitted (HTTP and WebSocket) finish and are answered.
       while (metrics.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+      ws.close();
+      await app.close();
       offEvents();
       await engine.close();
       await sink.close();

@@ -98,6 +98,12 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   app.setNotFoundHandler((req, reply) =>
     sendError(reply, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}`),
   );
+  // While shutting down, new requests are refused; those already running finish.
+  app.addHook('onRequest', async (req, reply) => {
+    if (ctx.closing() && !req.url.startsWith('/health')) {
+      return sendError(reply, 'unavailable', 'The server is shutting down');
+    }
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown';
     ctx.metrics.httpDuration.observe(

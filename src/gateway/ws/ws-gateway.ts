@@ -102,7 +102,11 @@ export class WsGateway {
     clearInterval(this.pinger);
     this.server.off('upgrade', this.onUpgrade);
     for (const off of this.offs) off();
-    for (const c of this.conns) c.ws.close(1001, 'server shutting down');
+    for (const c of this.conns) {
+      c.ws.close(1001, 'server shutting down');
+      // A client that does not answer the close handshake must not hold the shutdown.
+      setTimeout(() => c.ws.terminate(), 500).unref();
+    }
     this.wss.close();
   }
 
@@ -201,6 +205,9 @@ export class WsGateway {
 
   private async handle(c: Connection, msg: Msg): Promise<unknown> {
     const op = msg.op;
+    if (this.ctx.closing() && op !== 'ping') {
+      throw new ApiError('unavailable', 'The server is shutting down');
+    }
     switch (op) {
       case 'ping':
         return { time: Date.now() };
