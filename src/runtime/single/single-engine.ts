@@ -30,6 +30,13 @@ interface Job {
   reject: (err: Error) => void;
 }
 
+interface Ticket {
+  job: Job;
+  events: EngineEvent[];
+  durable: boolean;
+  failed: Error | null;
+}
+
 export class SingleEngine implements Engine {
   readonly mode: Mode = 'single';
   readonly exchange: Exchange;
@@ -37,8 +44,10 @@ export class SingleEngine implements Engine {
   private queue: Job[] = [];
   private scheduled = false;
   private closed = false;
-  /** Resolves when everything executed so far has been released. */
-  private released: Promise<void> = Promise.resolve();
+  /** Executed commands waiting for their journal append, oldest first (journal mode only). */
+  private unreleased: Ticket[] = [];
+  private head = 0;
+  private onReleased: (() => void)[] = [];
 
   constructor(private readonly opts: SingleEngineOptions = {}) {
     this.exchange = opts.exchange ?? new Exchange({ book: opts.book });
@@ -75,7 +84,9 @@ export class SingleEngine implements Engine {
   /** Resolves once every submitted command has run and been released. */
   async idle(): Promise<void> {
     while (this.queue.length > 0 || this.scheduled) await new Promise((r) => setImmediate(r));
-    await this.released;
+    if (this.head < this.unreleased.length) {
+      await new Promise<void>((r) => this.onReleased.push(r));
+    }
   }
 
   private drain(): void {
@@ -93,35 +104,54 @@ export class SingleEngine implements Engine {
         job.reject(err as Error);
         continue;
       }
-      if (!journal || !isStateChanging(job.cmd)) {
-        this.chain(Promise.resolve(), job, events);
-      } else {
-        this.chain(appendSafely(journal, job.cmd), job, events);
+      if (!journal) {
+        this.listeners.emit(events);
+        job.resolve(events);
+        continue;
+      }
+      const ticket: Ticket = { job, events, durable: true, failed: null };
+      this.unreleased.push(ticket);
+      if (isStateChanging(job.cmd)) {
+        // Called right after execute(), synchronously: the server pairs the two (engine-factory).
+        ticket.durable = false;
+        appendSafely(journal, job.cmd).then(
+          () => {
+            ticket.durable = true;
+            this.pump();
+          },
+          (err: Error) => {
+            ticket.failed = err;
+            ticket.durable = true;
+            this.pump();
+          },
+        );
       }
     }
+    this.pump();
   }
 
-  /** Releases `events` after `durable` and after every earlier command's release. */
-  private chain(durable: Promise<void>, job: Job, events: EngineEvent[]): void {
-    if (!this.opts.journal) {
-      this.listeners.emit(events);
-      job.resolve(events);
-      return;
-    }
-    const previous = this.released;
-    // Handled below once earlier commands are released; mark it now so a failure is not "unhandled".
-    durable.catch(() => undefined);
-    this.released = (async () => {
-      await previous;
-      try {
-        await durable;
-      } catch (err) {
-        this.opts.log?.(`journal append failed: ${(err as Error).message}`);
-        job.reject(err as Error);
-        return;
+  /**
+   * Releases, in execution order, every command at the front whose append is durable. A journal
+   * resolves a whole group commit at once, so one pump typically releases a whole batch.
+   */
+  private pump(): void {
+    const q = this.unreleased;
+    while (this.head < q.length && q[this.head].durable) {
+      const t = q[this.head++];
+      if (t.failed) {
+        this.opts.log?.(`journal append failed: ${t.failed.message}`);
+        t.job.reject(t.failed);
+      } else {
+        this.listeners.emit(t.events);
+        t.job.resolve(t.events);
       }
-      this.listeners.emit(events);
-      job.resolve(events);
-    })();
+    }
+    if (this.head === q.length) {
+      this.unreleased = [];
+      this.head = 0;
+      const waiters = this.onReleased;
+      this.onReleased = [];
+      for (const w of waiters) w();
+    }
   }
 }
