@@ -250,17 +250,23 @@ const MODES_NOTES = `Reading these numbers honestly:
 
 - This machine has 2 cores shared with other work. The main thread (gateway side: validation,
   encoding, promises) needs one of them, so at most one more core is left for shards or matching
-  threads: more than 1-2 threads only adds contention and context switches, and the curve flattens
-  or drops. Scaling claims need a machine with more cores than threads.
+  threads: more than 1-2 threads only adds contention and context switches, and the curve
+  flattens or drops. Scaling claims need a machine with more cores than threads; none was
+  available for these runs.
 - \`single\` is the fastest mode here. Matching one command in the core costs a few
-  microseconds; each cross-thread hop adds JSON encode + ring copy + decode + a promise on the way
-  back on the main thread, and the same again on the worker, which is as much as the matching
-  itself (see the CPU column: the other modes burn more CPU per command, not less). Sharding pays off only when per-command work on a shard is larger
-  than the hop, or when cores are plentiful and the main thread is not the bottleneck.
-- \`lockfree\` loses to \`single\` on one hot symbol: every place is a thread hop, and all threads
-  contend on the same cache lines (the level queues, the VERSION word of every resting insert).
-  Its value is that several threads can match one book at all without a lock, not raw speed on a
-  small machine.
+  microseconds; a cross-thread hop adds JSON encode, ring copy, decode and a promise on the main
+  thread, and decode plus encode again on the worker, which is as much as the matching itself.
+  The CPU column shows it: the other modes burn more CPU per command, not less, and only win
+  when that extra work runs on cores that would otherwise be idle.
+- \`sharded\` stays near two thirds of \`single\` whatever the shard count: the main thread (which
+  routes, encodes and decodes for every shard) and the shard threads share the same two cores, so
+  more shards add hops but no CPU. Its latency is the in-flight window queued behind that
+  pipeline.
+- \`lockfree\` with one or two matching threads is on par with \`single\` on one hot symbol; with
+  more threads than free cores it loses, because threads contend on the same cache lines (the
+  level queues, the VERSION word of every resting insert) and preempt each other mid-operation.
+  Its value is that several threads can match one book without a lock and without
+  over-executing, not raw speed on a small machine.
 - Latencies include queueing behind the in-flight window, so they measure the pipeline, not one
   isolated command.`;
 
