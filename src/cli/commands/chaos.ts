@@ -70,7 +70,9 @@ export function registerChaos(program: Command): void {
         const failed = report.modes.filter(
           (r) => r.mode !== 'racy' && (r.overExecution > 0 || !r.conserved || r.crossed),
         );
-        console.error(`FAIL: over-execution or broken conservation in ${failed.map((r) => r.mode)}`);
+        console.error(
+          `FAIL: over-execution or broken conservation in ${failed.map((r) => r.mode)}`,
+        );
         process.exitCode = 1;
       } else if (report.racyCaught === false) {
         console.log('note: racy did not over-execute this time (the race was not hit)');
