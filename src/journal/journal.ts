@@ -212,7 +212,18 @@ export class Journal implements CommandJournal {
 
   /** Appends one state-changing command; resolves once it is durable under the fsync policy. */
   append(cmd: Command): Promise<void> {
-    return this.appendWith(KIND_COMMAND, cmd.ts, (w) => encodeCommand(cmd, w));
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.closed) return Promise.reject(new Error('journal is closed'));
+    const b = this.batchFor();
+    const at = beginRecord(b.w, KIND_COMMAND, this.nextSeq, cmd.ts);
+    try {
+      encodeCommand(cmd, b.w);
+      finishRecord(b.w, at);
+    } catch (err) {
+      b.w.length = at;
+      return Promise.reject(err);
+    }
+    return this.appended(b);
   }
 
   /**
@@ -220,26 +231,22 @@ export class Journal implements CommandJournal {
    * returned as-is by the reader as `{ kind: 'outcome', payload }`.
    */
   appendOutcome(payload: Uint8Array | string, ts?: number): Promise<void> {
-    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
-    return this.appendWith(KIND_OUTCOME, ts, (w) => w.raw(bytes));
-  }
-
-  private appendWith(
-    kind: 1 | 2,
-    ts: number | undefined,
-    body: (w: ByteWriter) => void,
-  ): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('journal is closed'));
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
     const b = this.batchFor();
-    const at = beginRecord(b.w, { kind, seq: this.nextSeq, ts });
+    const at = beginRecord(b.w, KIND_OUTCOME, this.nextSeq, ts);
+    b.w.raw(bytes);
     try {
-      body(b.w);
       finishRecord(b.w, at);
     } catch (err) {
       b.w.length = at;
       return Promise.reject(err);
     }
+    return this.appended(b);
+  }
+
+  private appended(b: Batch): Promise<void> {
     b.lastSeq = this.nextSeq++;
     b.count++;
     this.schedule();

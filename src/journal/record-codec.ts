@@ -40,16 +40,25 @@ export interface RecordHeader {
 }
 
 /** Starts a record in `w`; write the payload, then call finishRecord with the returned offset. */
-export function beginRecord(w: ByteWriter, h: RecordHeader): number {
-  const at = w.length;
+export function beginRecord(
+  w: ByteWriter,
+  kind: RecordKind,
+  seq: number,
+  ts: number | undefined,
+): number {
   w.ensure(RECORD_HEADER);
-  w.u32(0);
-  w.u32(0);
-  w.u8(RECORD_VERSION);
-  w.u8(h.kind);
-  w.u16(h.ts === undefined ? 0 : FLAG_TS);
-  w.u64(h.seq);
-  w.f64(h.ts ?? 0);
+  const at = w.length;
+  const v = w.view;
+  // Length and CRC are filled in by finishRecord.
+  v.setUint32(at, 0, true);
+  v.setUint32(at + 4, 0, true);
+  w.bytes[at + 8] = RECORD_VERSION;
+  w.bytes[at + 9] = kind;
+  v.setUint16(at + 10, ts === undefined ? 0 : FLAG_TS, true);
+  v.setUint32(at + 12, seq % 4294967296, true);
+  v.setUint32(at + 16, Math.floor(seq / 4294967296), true);
+  v.setFloat64(at + 20, ts ?? 0, true);
+  w.length = at + RECORD_HEADER;
   return at;
 }
 
