@@ -3,15 +3,18 @@
  * (key = price for bids, -price for asks, so "higher key = better" on both sides), plus an exact
  * direct-mapped window over keys near the best, so finding a level there is one array read.
  *
- * Window invariant: every level whose key lies in [base, base + WINDOW) sits in `win` at
+ * Window invariant: every level whose key lies in [base, base + size) sits in `win` at
  * key - base, and every other slot is NONE (winCount counts the filled slots). Outside the window
  * a lookup falls back to a binary search. The window is re-centred when a new best level lands
- * outside it, leaving 3/4 of it behind the best, where resting orders are.
+ * outside it, leaving 3/4 of it behind the best, where resting orders are. It starts small (a
+ * book per instrument, thousands of instruments) and doubles while levels land just behind it.
  */
 import { NONE } from './order-book.js';
 
-/** Slots in the window (a power of two; 32 KiB of Int32 per side). */
-export const WINDOW = 8192;
+/** Window slots at first; it doubles (to WINDOW_MAX) when levels land behind it. */
+export const WINDOW_MIN = 256;
+/** Largest window: 8192 slots, 32 KiB of Int32 per side. */
+export const WINDOW_MAX = 8192;
 /** A lookup scans this many entries from the best end before it binary-searches. */
 const NEAR_SCAN = 8;
 
@@ -24,7 +27,9 @@ export class FastSide {
   nonEmpty: number;
   /** Resting orders on this side. */
   orders: number;
-  readonly win: Int32Array;
+  win: Int32Array;
+  /** win.length, kept as a field so the hot path reads a Smi. */
+  size: number;
   base: number;
   winCount: number;
 
@@ -34,7 +39,8 @@ export class FastSide {
     this.len = 0;
     this.nonEmpty = 0;
     this.orders = 0;
-    this.win = new Int32Array(WINDOW).fill(NONE);
+    this.win = new Int32Array(WINDOW_MIN).fill(NONE);
+    this.size = WINDOW_MIN;
     this.base = NaN;
     this.winCount = 0;
   }
@@ -42,7 +48,7 @@ export class FastSide {
   /** The level with this key, or NONE. */
   find(key: number): number {
     const off = key - this.base;
-    if (off >= 0 && off < WINDOW && (off | 0) === off) return this.win[off];
+    if (off >= 0 && off < this.size && (off | 0) === off) return this.win[off];
     const i = this.indexOf(key);
     return i >= 0 ? this.levels[i] : NONE;
   }
@@ -84,11 +90,19 @@ export class FastSide {
     this.levels[at] = lvl;
     this.len = len + 1;
     const off = key - this.base;
-    if (off >= 0 && off < WINDOW && (off | 0) === off) {
+    if (off >= 0 && off < this.size && (off | 0) === off) {
       this.win[off] = lvl;
       this.winCount++;
     } else if (at === len) {
       this.recenter(key);
+    } else if (this.size < WINDOW_MAX && off < 0) {
+      // A level just behind the window: widen it (up to WINDOW_MAX) so it is covered.
+      const best = this.keys[this.len - 1];
+      let size = this.size;
+      while (size < WINDOW_MAX && best - key >= size - size / 4) size *= 2;
+      this.win = new Int32Array(size);
+      this.size = size;
+      this.recenter(best);
     }
   }
 
@@ -106,7 +120,7 @@ export class FastSide {
   /** Clears the window slot of a key that is leaving the index. */
   unmap(key: number): void {
     const off = key - this.base;
-    if (off >= 0 && off < WINDOW && (off | 0) === off) {
+    if (off >= 0 && off < this.size && (off | 0) === off) {
       this.win[off] = NONE;
       this.winCount--;
     }
@@ -114,12 +128,12 @@ export class FastSide {
 
   /** Rebuilds the window so `best` sits 3/4 of the way up it. */
   recenter(best: number): void {
-    this.base = best - (WINDOW - WINDOW / 4);
+    this.base = best - (this.size - this.size / 4);
     this.win.fill(NONE);
     this.winCount = 0;
     for (let i = 0; i < this.len; i++) {
       const off = this.keys[i] - this.base;
-      if (off >= 0 && off < WINDOW && (off | 0) === off) {
+      if (off >= 0 && off < this.size && (off | 0) === off) {
         this.win[off] = this.levels[i];
         this.winCount++;
       }
@@ -143,7 +157,7 @@ export class FastSide {
         throw new Error(`FastBook: ${describe} keys not strictly sorted at index ${i}`);
       }
       const off = this.keys[i] - this.base;
-      if (off >= 0 && off < WINDOW && (off | 0) === off) {
+      if (off >= 0 && off < this.size && (off | 0) === off) {
         if (this.win[off] !== this.levels[i]) {
           throw new Error(`FastBook: ${describe} window slot ${off} does not hold its level`);
         }
