@@ -33,7 +33,8 @@ class JournalMirror {
   lastSeq = 0;
   records = 0;
   events = 0;
-  readonly tradeIds = new Set<number>();
+  /** `${symbol}#${tradeId}`: the core numbers trades per instrument. */
+  readonly tradeIds = new Set<string>();
   duplicateTrades = 0;
 
   /** Replays the new records; returns them by seq for the ack check. */
@@ -49,8 +50,9 @@ class JournalMirror {
         for (const e of this.ex.execute(r.command)) {
           this.events++;
           if (e.type !== 'trade') continue;
-          if (this.tradeIds.has(e.tradeId)) this.duplicateTrades++;
-          this.tradeIds.add(e.tradeId);
+          const key = `${e.symbol}#${e.tradeId}`;
+          if (this.tradeIds.has(key)) this.duplicateTrades++;
+          this.tradeIds.add(key);
         }
       },
     });
@@ -139,7 +141,9 @@ describe('crash recovery under kill -9', () => {
         } catch (err) {
           child.kill();
           throw new Error(
-            `iteration ${i} (seed ${seed0}, fsync ${fsync}): ${(err as Error).message}`,
+            `iteration ${i} (seed ${seed0}, fsync ${fsync}): ${(err as Error).message} ` +
+              `ready ${JSON.stringify(ready)} mirror ${mirror.lastSeq}/${mirror.records} ` +
+              `segments ${JSON.stringify(scanJournal({ dir }).segments)}`,
           );
         }
         child.go();

@@ -12,7 +12,7 @@ import {
   type JournaledEntry,
   type JournalLogger,
 } from '../src/journal/index.js';
-import { openStore, SecretBox, type SqlStore } from '../src/store/index.js';
+import { MIGRATIONS, openStore, SecretBox, type SqlStore } from '../src/store/index.js';
 import { commands } from './helpers/crash-workload.js';
 import { startPostgres } from './helpers/postgres.js';
 
@@ -270,7 +270,7 @@ for (const backend of backends) {
         ...e,
         command: e.command,
       }));
-      // Shard 1 has its own trade ids and seqs; only its instruments collide (first wins).
+      // Shard 1 has its own journal seqs; a symbol lives in one shard, so (symbol, trade id) is unique.
       await store.writeEntries(other);
       expect(await store.lastJournalSeq(1)).toBe(4);
       expect(await store.lastJournalSeq(0)).toBe(SCRIPT.length);
@@ -299,6 +299,63 @@ for (const backend of backends) {
       expect(rows[0].data).toMatchObject({ orderId: odd });
     });
 
+    it('keeps every trade when trade ids count per instrument', async () => {
+      const { store } = await backend.open();
+      const { entries, events } = entriesFor([
+        SCRIPT[0],
+        SCRIPT[1],
+        {
+          type: 'place',
+          symbol: 'ETH',
+          orderId: 'e1',
+          account: 'A',
+          side: 'sell',
+          kind: 'limit',
+          price: 10,
+          qty: 100,
+          ts: 1,
+        },
+        {
+          type: 'place',
+          symbol: 'ETH',
+          orderId: 'e2',
+          account: 'B',
+          side: 'buy',
+          kind: 'limit',
+          price: 10,
+          qty: 100,
+          ts: 2,
+        },
+        {
+          type: 'place',
+          symbol: 'MSFT',
+          orderId: 'm1',
+          account: 'A',
+          side: 'sell',
+          kind: 'limit',
+          price: 10,
+          qty: 5,
+          ts: 3,
+        },
+        {
+          type: 'place',
+          symbol: 'MSFT',
+          orderId: 'm2',
+          account: 'B',
+          side: 'buy',
+          kind: 'limit',
+          price: 10,
+          qty: 5,
+          ts: 4,
+        },
+      ]);
+      await store.writeEntries(entries);
+      expect(events.filter((e) => e.type === 'trade').length).toBe(2);
+      expect((await store.recentTrades({ symbol: 'ETH' })).length).toBe(1);
+      expect((await store.recentTrades({ symbol: 'MSFT' })).length).toBe(1);
+      expect((await store.fills({ account: 'A' })).length).toBe(2);
+    });
+
     it('rejects UPDATE and DELETE on the audit trail', async () => {
       const { store } = await backend.open();
       await store.writeEntries(entriesFor(SCRIPT).entries);
@@ -313,7 +370,7 @@ for (const backend of backends) {
       const again = await reopen();
       expect(await again.lastJournalSeq(0)).toBe(SCRIPT.length);
       const v = await again.sql.all<{ n: number }>('SELECT COUNT(*) AS n FROM schema_migrations');
-      expect(Number(v[0].n)).toBe(1);
+      expect(Number(v[0].n)).toBe(MIGRATIONS.length);
     });
 
     it('manages API keys with encrypted secrets, and accounts', async () => {

@@ -76,7 +76,7 @@ CREATE TABLE trades (
   seq BIGINT NOT NULL,
   journal_seq BIGINT NOT NULL,
   ts BIGINT NOT NULL,
-  PRIMARY KEY (shard, trade_id)
+  PRIMARY KEY (symbol, trade_id)
 );
 CREATE INDEX trades_by_symbol ON trades (symbol, journal_seq);
 CREATE INDEX trades_by_maker ON trades (maker_account, symbol);
@@ -121,6 +121,36 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_by_account ON api_keys (account);`,
     dialect: AUDIT_GUARD,
+  },
+  {
+    // Trade ids count per instrument (the core numbers them per symbol, whichever shard runs it).
+    version: 2,
+    name: 'trades keyed by (symbol, trade_id)',
+    sql: `
+CREATE TABLE trades_v2 (
+  shard INTEGER NOT NULL,
+  trade_id BIGINT NOT NULL,
+  symbol TEXT NOT NULL,
+  price BIGINT NOT NULL,
+  qty BIGINT NOT NULL,
+  maker_order_id TEXT NOT NULL,
+  taker_order_id TEXT NOT NULL,
+  maker_account TEXT NOT NULL,
+  taker_account TEXT NOT NULL,
+  aggressor TEXT NOT NULL,
+  auction INTEGER NOT NULL,
+  seq BIGINT NOT NULL,
+  journal_seq BIGINT NOT NULL,
+  ts BIGINT NOT NULL,
+  PRIMARY KEY (symbol, trade_id)
+);
+INSERT INTO trades_v2 SELECT shard, trade_id, symbol, price, qty, maker_order_id, taker_order_id,
+  maker_account, taker_account, aggressor, auction, seq, journal_seq, ts FROM trades;
+DROP TABLE trades;
+ALTER TABLE trades_v2 RENAME TO trades;
+CREATE INDEX trades_by_symbol ON trades (symbol, journal_seq);
+CREATE INDEX trades_by_maker ON trades (maker_account, symbol);
+CREATE INDEX trades_by_taker ON trades (taker_account, symbol);`,
   },
 ];
 
