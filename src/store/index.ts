@@ -21,6 +21,8 @@
  *   - writeEntries is idempotent by (shard, journal seq): one transaction per call advances
  *     store_progress; entries at or below it are skipped whole, so replays never duplicate.
  *   - The journal is the source of truth; the store may lag it, never lead it.
+ *   - Trades are keyed by (symbol, trade_id): the core numbers trades per instrument and a symbol
+ *     lives in one shard. Order ids must be unique across shards (the gateway's rule).
  *   - Secrets are stored AES-256-GCM encrypted under data/master.key (0600) plus a SHA-256 for
  *     display; the raw secret is needed server-side because clients sign with it (HMAC).
  * Limits: one writer per store; timestamps are engine ns as BIGINT (JS numbers when read).
