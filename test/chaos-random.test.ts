@@ -142,7 +142,6 @@ const symbolOf = (cmd: Command): string | undefined =>
 const comparable = (events: EngineEvent[]): unknown[] =>
   events.map((e) => {
     const { seq: _seq, ...rest } = e;
-    if (rest.type === 'trade') return { ...rest, tradeId: 0 };
     return rest;
   });
 

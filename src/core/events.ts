@@ -50,6 +50,7 @@ export interface OrderRejected extends EventBase {
 export interface TradeExecuted extends EventBase {
   type: 'trade';
   symbol: string;
+  /** Counts per instrument from 1: (symbol, tradeId) is unique, whichever mode ran it. */
   tradeId: number;
   price: number;
   qty: number;

@@ -19,6 +19,7 @@ import { parseDecimal } from './decimal.js';
 import type { EngineEvent } from './events.js';
 import { StateHasher } from './hash.js';
 import { bandToBps, Matcher, type MatcherContext } from './matcher.js';
+import { IdRegistry } from './id-registry.js';
 import { S_FREE } from './order-table.js';
 import type { RejectReason } from './reasons.js';
 import { BUY, PHASES, SELL, STP_MODES, type InstrumentConfig } from './types.js';
@@ -33,7 +34,6 @@ export interface ExchangeOptions {
 export interface ExchangeSnapshot {
   version: 1;
   seq: number;
-  tradeId: number;
   serial: number;
   instruments: MatcherSnapshot[];
   /** Every client order id ever accepted, in acceptance order of registration. */
@@ -42,15 +42,14 @@ export interface ExchangeSnapshot {
 
 /** Registry value for an id whose order is gone: the id stays taken. */
 const DONE = -1;
-const HANDLE_SPAN = 4294967296;
 
 export class Exchange {
   private readonly bookFactory: OrderBookFactory;
   private readonly matchers = new Map<string, Matcher>();
   private readonly list: Matcher[] = [];
-  /** Client order id -> instrument index * 2^32 + oid (or DONE). */
-  private readonly ids = new Map<string, number>();
-  private readonly ctx: MatcherContext = { seq: 0, tradeId: 0, serial: 0, out: [] };
+  /** Client order id -> order handle within its instrument (confirmed by the slot's client id). */
+  private readonly ids = new IdRegistry();
+  private readonly ctx: MatcherContext = { seq: 0, serial: 0, out: [] };
 
   constructor(opts: ExchangeOptions = {}) {
     this.bookFactory = opts.book ?? (() => new FastBook());
@@ -121,8 +120,17 @@ export class Exchange {
   /** Hash of the whole state: books, orders, stops, phases, counters. */
   stateHash(): string {
     const h = new StateHasher();
-    h.number(this.ctx.seq).number(this.ctx.tradeId).number(this.ctx.serial).number(this.ids.size);
+    h.number(this.ctx.seq).number(this.ctx.serial).number(this.ids.size);
     for (const m of this.list) hashMatcher(m, h);
+    return h.digest();
+  }
+
+  /** Hash of one instrument's state (book, orders, stops, phase, trade count), or undefined. */
+  symbolHash(symbol: string): string | undefined {
+    const m = this.matchers.get(symbol);
+    if (m === undefined) return undefined;
+    const h = new StateHasher();
+    hashMatcher(m, h);
     return h.digest();
   }
 
@@ -141,9 +149,9 @@ export class Exchange {
         }
         if (!(o.leaves[oid] > 0))
           throw new Error(`${m.symbol} order ${o.clientId[oid]}: live with no leaves`);
-        const h = this.ids.get(o.clientId[oid]);
-        if (h !== m.index * HANDLE_SPAN + oid)
+        if (this.ids.get(o.clientId[oid]) !== oid) {
           throw new Error(`order ${o.clientId[oid]} not registered`);
+        }
       }
       if (live !== o.live) throw new Error(`${m.symbol}: live count ${o.live} != ${live}`);
       const bid = m.book.bestPrice(BUY);
@@ -157,7 +165,6 @@ export class Exchange {
     return {
       version: 1,
       seq: this.ctx.seq,
-      tradeId: this.ctx.tradeId,
       serial: this.ctx.serial,
       instruments: this.list.map(snapshotMatcher),
       orderIds: [...this.ids.keys()],
@@ -168,12 +175,11 @@ export class Exchange {
     if (snap.version !== 1) throw new Error(`Unsupported snapshot version ${String(snap.version)}`);
     const ex = new Exchange(opts);
     ex.ctx.seq = snap.seq;
-    ex.ctx.tradeId = snap.tradeId;
     ex.ctx.serial = snap.serial;
     for (const id of snap.orderIds) ex.ids.set(id, DONE);
     for (const ms of snap.instruments) {
       const m = ex.addMatcher(ms.config);
-      restoreMatcher(m, ms, (clientId, oid) => ex.ids.set(clientId, m.index * HANDLE_SPAN + oid));
+      restoreMatcher(m, ms, (clientId, oid) => ex.ids.set(clientId, oid));
     }
     return ex;
   }
@@ -239,19 +245,17 @@ export class Exchange {
       return;
     }
     const oid = m.place(cmd);
-    if (oid >= 0) this.ids.set(cmd.orderId, m.index * HANDLE_SPAN + oid);
+    if (oid >= 0) this.ids.set(cmd.orderId, oid);
   }
 
   /** Finds a live order of this account on this symbol, or -1: foreign orders look unknown. */
   private find(m: Matcher, orderId: string, account: string): number {
-    const h = this.ids.get(orderId);
-    if (h === undefined || h === DONE || Math.floor(h / HANDLE_SPAN) !== m.index) return -1;
-    const oid = h % HANDLE_SPAN;
+    const oid = this.ids.get(orderId);
+    if (oid === undefined || oid === DONE) return -1;
+    // Ids are unique across instruments, so a slot holding this id on this book is this order.
     const o = m.orders;
-    if (o.state[oid] === S_FREE || o.clientId[oid] !== orderId || o.account[oid] !== account) {
-      return -1;
-    }
-    return oid;
+    if (oid >= o.size || o.state[oid] === S_FREE || o.clientId[oid] !== orderId) return -1;
+    return o.account[oid] === account ? oid : -1;
   }
 
   private cancel(cmd: CancelOrder): void {
@@ -384,6 +388,7 @@ function checkInstrument(c: InstrumentConfig): string | null {
 function hashMatcher(m: Matcher, h: StateHasher): void {
   const o = m.orders;
   h.string(m.symbol).string(m.phase).number(m.lastPrice).number(m.haltUntil).number(m.clock);
+  h.number(m.tradeCount);
   const order = (oid: number) => {
     h.string(o.clientId[oid]).string(o.account[oid]).number(o.price[oid]).number(o.stopPrice[oid]);
     h.number(o.leaves[oid]).number(o.filled[oid]).number(o.cancelled[oid]).number(o.expireAt[oid]);

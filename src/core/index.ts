@@ -15,3 +15,6 @@ export * from './hash.js';
 export * from './exchange.js';
 export * from './book/order-book.js';
 export * from './book/book-hash.js';
+export { FastBook } from './book/fast-book.js';
+export { ReferenceBook } from './book/reference-book.js';
+export { InvariantChecker } from './invariants.js';

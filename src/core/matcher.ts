@@ -47,7 +47,6 @@ import {
 /** Shared across the instruments of one engine: sequence numbers and the output buffer. */
 export interface MatcherContext {
   seq: number;
-  tradeId: number;
   serial: number;
   out: EngineEvent[];
 }
@@ -75,6 +74,8 @@ export class Matcher {
   readonly orders = new OrderTable();
   phase: Phase;
   lastPrice = NaN;
+  /** Trade ids count per instrument, so a symbol trades identically whichever engine owns it. */
+  tradeCount = 0;
   referencePrice: number;
   haltUntil = NaN;
   clock = 0;
@@ -137,59 +138,44 @@ export class Matcher {
 
   /** Returns the new order's handle, or -1 when rejected. */
   place(cmd: PlaceOrder): number {
-    const what = `Cannot place order ${cmd.orderId}`;
     if (this.phase === 'closed')
-      return this.reject(cmd, 'market_closed', `${what}: ${this.symbol} is closed`);
-    if (this.phase === 'halted')
-      return this.reject(cmd, 'halted', `${what}: ${this.symbol} is halted`);
+      return this.rejectPlace(cmd, 'market_closed', `${this.symbol} is closed`);
+    if (this.phase === 'halted') return this.rejectPlace(cmd, 'halted', `${this.symbol} is halted`);
     const kind = KIND_CODES.indexOf(cmd.kind);
     const qty = cmd.qty;
-    if (kind < 0) return this.reject(cmd, 'invalid_order', `${what}: unknown kind ${cmd.kind}`);
+    if (kind < 0) return this.rejectPlace(cmd, 'invalid_order', `unknown kind ${cmd.kind}`);
     if (!isPositiveInt(qty))
-      return this.reject(cmd, 'invalid_qty', `${what}: quantity must be positive`);
+      return this.rejectPlace(cmd, 'invalid_qty', `quantity must be positive`);
     const hasLimit = kind === K_LIMIT || kind === K_STOP_LIMIT;
     const price = hasLimit ? cmd.price : undefined;
     if (hasLimit && (price === undefined || !isPositiveInt(price))) {
-      return this.reject(
-        cmd,
-        'invalid_price',
-        `${what}: a ${cmd.kind} order needs a positive price`,
-      );
+      return this.reject(cmd, 'invalid_price', `a ${cmd.kind} order needs a positive price`);
     }
     const isStop = kind === K_STOP || kind === K_STOP_LIMIT;
     if (isStop && (cmd.stopPrice === undefined || !isPositiveInt(cmd.stopPrice))) {
-      return this.reject(
-        cmd,
-        'invalid_price',
-        `${what}: a ${cmd.kind} order needs a positive stopPrice`,
-      );
+      return this.reject(cmd, 'invalid_price', `a ${cmd.kind} order needs a positive stopPrice`);
     }
     const tif = TIF_CODES.indexOf(
       cmd.tif ?? (kind === K_MARKET || kind === K_STOP ? 'IOC' : 'GTC'),
     );
-    if (tif < 0)
-      return this.reject(cmd, 'invalid_order', `${what}: unknown time in force ${cmd.tif}`);
+    if (tif < 0) return this.rejectPlace(cmd, 'invalid_order', `unknown time in force ${cmd.tif}`);
     const inCall = this.phase === 'preopen' || this.phase === 'preclose';
     if (tif === TIF_FOK && inCall) {
-      return this.reject(
-        cmd,
-        'invalid_order',
-        `${what}: FOK orders are not accepted during a call phase`,
-      );
+      return this.reject(cmd, 'invalid_order', `FOK orders are not accepted during a call phase`);
     }
     let expireAt = Infinity;
     if (tif === TIF_GTD) {
       if (cmd.expireAt === undefined || !Number.isInteger(cmd.expireAt) || cmd.expireAt <= 0) {
-        return this.reject(cmd, 'invalid_order', `${what}: a GTD order needs expireAt`);
+        return this.rejectPlace(cmd, 'invalid_order', `a GTD order needs expireAt`);
       }
       if (cmd.expireAt <= this.clock)
-        return this.reject(cmd, 'expired', `${what}: expireAt is already past`);
+        return this.rejectPlace(cmd, 'expired', `expireAt is already past`);
       expireAt = cmd.expireAt;
     } else if (tif === TIF_DAY) {
       expireAt = (Math.floor(this.clock / NS_PER_DAY) + 1) * NS_PER_DAY;
     }
     if (cmd.postOnly === true && (kind !== K_LIMIT || tif === TIF_IOC || tif === TIF_FOK)) {
-      return this.reject(cmd, 'invalid_order', `${what}: post-only needs a resting limit order`);
+      return this.rejectPlace(cmd, 'invalid_order', `post-only needs a resting limit order`);
     }
     const display = cmd.displayQty ?? 0;
     if (cmd.displayQty !== undefined) {
@@ -203,26 +189,26 @@ export class Matcher {
         return this.reject(
           cmd,
           'invalid_order',
-          `${what}: displayQty must be a positive part of a resting limit order`,
+          `displayQty must be a positive part of a resting limit order`,
         );
       }
     }
     const stp = cmd.stp === undefined ? this.defaultStp : STP_CODES.indexOf(cmd.stp);
-    if (stp < 0) return this.reject(cmd, 'invalid_order', `${what}: unknown stp mode ${cmd.stp}`);
+    if (stp < 0) return this.rejectPlace(cmd, 'invalid_order', `unknown stp mode ${cmd.stp}`);
     const side: Side = cmd.side === 'buy' ? BUY : SELL;
     // A stop-limit's price is judged when it triggers, against the band of that moment.
     if (kind === K_LIMIT && !this.inBand(price!)) {
       return this.reject(
         cmd,
         'outside_price_band',
-        `${what}: price ${this.px(price!)} is outside the price band ${this.bandText()}`,
+        `price ${this.px(price!)} is outside the price band ${this.bandText()}`,
       );
     }
     if (isStop && this.stopHolds(side, cmd.stopPrice!)) {
       return this.reject(
         cmd,
         'stop_already_triggered',
-        `${what}: last price ${this.px(this.lastPrice)} already meets stop ${this.px(cmd.stopPrice!)}`,
+        `last price ${this.px(this.lastPrice)} already meets stop ${this.px(cmd.stopPrice!)}`,
       );
     }
     if (this.phase === 'continuous' && !isStop) {
@@ -230,11 +216,11 @@ export class Matcher {
         return this.reject(
           cmd,
           'post_only_would_cross',
-          `${what}: post-only order at ${this.px(price!)} would cross the book`,
+          `post-only order at ${this.px(price!)} would cross the book`,
         );
       }
       if (tif === TIF_FOK && !this.fillable(side, price ?? NaN, qty, cmd.account, stp)) {
-        return this.reject(cmd, 'fok_unfillable', `${what}: cannot fill ${this.lots(qty)} in full`);
+        return this.rejectPlace(cmd, 'fok_unfillable', `cannot fill ${this.lots(qty)} in full`);
       }
     }
 
@@ -479,11 +465,9 @@ export class Matcher {
 
   replace(oid: number, cmd: ReplaceOrder): void {
     const o = this.orders;
-    const what = `Cannot replace order ${cmd.orderId}`;
     if (this.phase === 'closed')
-      return this.rejectOrder(cmd, 'market_closed', `${what}: ${this.symbol} is closed`);
-    if (this.phase === 'halted')
-      return this.rejectOrder(cmd, 'halted', `${what}: ${this.symbol} is halted`);
+      return this.rejectOrder(cmd, 'market_closed', `${this.symbol} is closed`);
+    if (this.phase === 'halted') return this.rejectOrder(cmd, 'halted', `${this.symbol} is halted`);
     const state = o.state[oid];
     const price = o.price[oid];
     const hasLimit = price === price;
@@ -491,18 +475,14 @@ export class Matcher {
       return this.rejectOrder(
         cmd,
         'invalid_price',
-        `${what}: ${hasLimit ? 'price must be positive' : 'a market order has no price'}`,
+        `${hasLimit ? 'price must be positive' : 'a market order has no price'}`,
       );
     }
     if (cmd.stopPrice !== undefined && (state !== S_STOP || !isPositiveInt(cmd.stopPrice))) {
-      return this.rejectOrder(
-        cmd,
-        'invalid_order',
-        `${what}: only an untriggered stop has a stop price`,
-      );
+      return this.rejectOrder(cmd, 'invalid_order', `only an untriggered stop has a stop price`);
     }
     if (cmd.qty !== undefined && !isPositiveInt(cmd.qty)) {
-      return this.rejectOrder(cmd, 'invalid_qty', `${what}: quantity must be positive`);
+      return this.rejectOrder(cmd, 'invalid_qty', `quantity must be positive`);
     }
     const newPrice = cmd.price ?? price;
     const newQty = cmd.qty ?? o.leaves[oid];
@@ -512,21 +492,21 @@ export class Matcher {
       newStop === o.stopPrice[oid] ||
       (newStop !== newStop && o.stopPrice[oid] !== o.stopPrice[oid]);
     if (samePrice && sameStop && newQty === o.leaves[oid]) {
-      return this.rejectOrder(cmd, 'no_change', `${what}: nothing would change`);
+      return this.rejectOrder(cmd, 'no_change', `nothing would change`);
     }
     const side = o.side[oid] as Side;
     if (!samePrice && state !== S_STOP && !this.inBand(newPrice)) {
       return this.rejectOrder(
         cmd,
         'outside_price_band',
-        `${what}: price ${this.px(newPrice)} is outside the price band ${this.bandText()}`,
+        `price ${this.px(newPrice)} is outside the price band ${this.bandText()}`,
       );
     }
     if (!sameStop && this.stopHolds(side, newStop)) {
       return this.rejectOrder(
         cmd,
         'stop_already_triggered',
-        `${what}: last price already meets stop ${this.px(newStop)}`,
+        `last price already meets stop ${this.px(newStop)}`,
       );
     }
     if (
@@ -539,7 +519,7 @@ export class Matcher {
       return this.rejectOrder(
         cmd,
         'post_only_would_cross',
-        `${what}: post-only order at ${this.px(newPrice)} would cross the book`,
+        `post-only order at ${this.px(newPrice)} would cross the book`,
       );
     }
 
@@ -723,7 +703,7 @@ export class Matcher {
       seq: 0,
       ts: this.clock,
       symbol: this.symbol,
-      tradeId: ++this.ctx.tradeId,
+      tradeId: ++this.tradeCount,
       price,
       qty,
       makerOrderId: o.clientId[maker],
@@ -779,8 +759,13 @@ export class Matcher {
     return -1;
   }
 
-  private rejectOrder(cmd: ReplaceOrder, reason: RejectReason, message: string): void {
-    this.reject(cmd, reason, message);
+  /** Messages are built only on the reject path: the accept path allocates no strings. */
+  private rejectPlace(cmd: PlaceOrder, reason: RejectReason, detail: string): number {
+    return this.reject(cmd, reason, `Cannot place order ${cmd.orderId}: ${detail}`);
+  }
+
+  private rejectOrder(cmd: ReplaceOrder, reason: RejectReason, detail: string): void {
+    this.reject(cmd, reason, `Cannot replace order ${cmd.orderId}: ${detail}`);
   }
 }
 

@@ -36,6 +36,7 @@ export interface MatcherSnapshot {
   config: InstrumentConfig;
   phase: Phase;
   lastPrice: N;
+  tradeCount: number;
   referencePrice: N;
   haltUntil: N;
   clock: number;
@@ -55,6 +56,7 @@ export function snapshotMatcher(m: Matcher): MatcherSnapshot {
     config: m.config,
     phase: m.phase,
     lastPrice: out(m.lastPrice),
+    tradeCount: m.tradeCount,
     referencePrice: out(m.referencePrice),
     haltUntil: out(m.haltUntil),
     clock: m.clock,
@@ -88,6 +90,7 @@ export function restoreMatcher(
 ): void {
   m.phase = s.phase;
   m.lastPrice = s.lastPrice ?? NaN;
+  m.tradeCount = s.tradeCount;
   m.referencePrice = s.referencePrice ?? NaN;
   m.haltUntil = s.haltUntil ?? NaN;
   m.clock = s.clock;

@@ -76,7 +76,7 @@ CREATE TABLE trades (
   seq BIGINT NOT NULL,
   journal_seq BIGINT NOT NULL,
   ts BIGINT NOT NULL,
-  PRIMARY KEY (symbol, trade_id)
+  PRIMARY KEY (shard, trade_id)
 );
 CREATE INDEX trades_by_symbol ON trades (symbol, journal_seq);
 CREATE INDEX trades_by_maker ON trades (maker_account, symbol);

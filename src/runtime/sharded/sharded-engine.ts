@@ -169,7 +169,7 @@ export class ShardedEngine implements Engine {
   /** Sends to every shard behind a barrier; merges and releases once all replied. */
   private async fanOut(cmd: Command): Promise<EngineEvent[]> {
     const replies = await this.everyShard({ cmd });
-    const parts = replies.map((r, i) => this.localize(r.events ?? [], i));
+    const parts = replies.map((r) => r.events ?? []);
     const events = mergeFanOut(parts, cmd);
     for (const e of events) e.seq = ++this.seq;
     this.listeners.emit(events);
@@ -230,7 +230,8 @@ export class ShardedEngine implements Engine {
         t.reject(new Error(`shard ${shard.index}: ${t.reply.error}`));
       } else if (t.silent) t.resolve(t.reply);
       else {
-        const events = this.localize(t.reply.events ?? [], shard.index);
+        // Trade ids count per symbol in the core, so a shard's events need no renumbering.
+        const events = t.reply.events ?? [];
         for (const e of events) e.seq = ++this.seq;
         this.listeners.emit(events);
         t.resolve(events);
@@ -247,14 +248,6 @@ export class ShardedEngine implements Engine {
     while (shard.head < shard.queue.length && !this.failure) {
       await new Promise((r) => setTimeout(r, 1));
     }
-  }
-
-  private localize(events: EngineEvent[], shard: number): EngineEvent[] {
-    const n = this.shards.length;
-    if (n > 1) {
-      for (const e of events) if (e.type === 'trade') e.tradeId = (e.tradeId - 1) * n + shard + 1;
-    }
-    return events;
   }
 
   private async read(shard: Shard): Promise<void> {
