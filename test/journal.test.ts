@@ -359,6 +359,7 @@ describe('recovery', () => {
     const b = readFileSync(newest);
     b[b.length - 5] ^= 0xff;
     writeFileSync(newest, b);
+    expect(verifyJournal({ dir }).invalidSnapshots?.[0]?.file).toBe(newest);
     const log = quietLogger();
     const d = await openDurableExchange({ dir, logger: log });
     expect(log.warnings.join()).toMatch(/invalid snapshot/);

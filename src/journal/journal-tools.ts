@@ -21,6 +21,8 @@ export interface VerifyResult {
   segments: number;
   /** A torn tail that recovery would truncate (verify itself never modifies files). */
   tornTail?: TornTail;
+  /** Snapshots that failed their CRC or state-hash check (recovery skips them). */
+  invalidSnapshots?: { file: string; reason: string }[];
 }
 
 function requireDir(dir: string): void {
@@ -37,7 +39,15 @@ export function verifyJournal(opts: {
   logger?: JournalLogger;
 }): VerifyResult {
   requireDir(opts.dir);
-  const snap = loadLatestSnapshot({ dir: opts.dir, book: opts.book, logger: opts.logger });
+  const invalid: { file: string; reason: string }[] = [];
+  const snap = loadLatestSnapshot({
+    dir: opts.dir,
+    book: opts.book,
+    logger: {
+      warn: (o: object) => invalid.push(o as { file: string; reason: string }),
+      info: () => undefined,
+    },
+  });
   const exchange = snap?.exchange ?? new Exchange(opts.book ? { book: opts.book } : {});
   const snapshotSeq = snap?.header.lastSeq ?? 0;
   let first = true;
@@ -64,6 +74,7 @@ export function verifyJournal(opts: {
     segments: scan.segments.length,
   };
   if (scan.torn) out.tornTail = scan.torn;
+  if (invalid.length > 0) out.invalidSnapshots = invalid;
   return out;
 }
 

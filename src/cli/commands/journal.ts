@@ -48,6 +48,7 @@ export function registerJournal(program: Command): void {
           out.snapshotSeq = r.snapshotSeq;
           out.segments = r.segments;
           if (r.tornTail) out.tornTail = r.tornTail;
+          if (r.invalidSnapshots) out.invalidSnapshots = r.invalidSnapshots;
           process.stdout.write(JSON.stringify(out) + '\n');
         } else {
           const torn = r.tornTail
