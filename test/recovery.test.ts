@@ -19,12 +19,17 @@ const root = mkdtempSync(join(tmpdir(), 'crossbook-recovery-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function cli(args: string[], input?: string): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    encoding: 'utf8',
-    input,
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, CROSSBOOK_LOG_LEVEL: 'error' },
-  });
+  try {
+    return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      encoding: 'utf8',
+      input,
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, CROSSBOOK_LOG_LEVEL: 'error' },
+    });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`crossbook ${args.join(' ')} failed: ${e.stderr ?? ''} ${e.message}`);
+  }
 }
 
 function inputFile(name: string, seed: number, count: number, prefix: string): string {
@@ -47,8 +52,13 @@ function replayKilled(dir: string, input: string, ms: number): Promise<string[]>
       },
     );
     let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    let timer: NodeJS.Timeout | undefined;
+    // The kill clock starts at the first durable output, so a slow start on a loaded machine
+    // still kills the replay mid-run rather than before its journal exists.
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+      timer ??= setTimeout(() => child.kill('SIGKILL'), ms);
+    });
     child.on('exit', () => {
       clearTimeout(timer);
       resolve(out.split('\n').filter((l) => l.startsWith('{')));

@@ -149,11 +149,15 @@ export class Matcher {
     const hasLimit = kind === K_LIMIT || kind === K_STOP_LIMIT;
     const price = hasLimit ? cmd.price : undefined;
     if (hasLimit && (price === undefined || !isPositiveInt(price))) {
-      return this.reject(cmd, 'invalid_price', `a ${cmd.kind} order needs a positive price`);
+      return this.rejectPlace(cmd, 'invalid_price', `a ${cmd.kind} order needs a positive price`);
     }
     const isStop = kind === K_STOP || kind === K_STOP_LIMIT;
     if (isStop && (cmd.stopPrice === undefined || !isPositiveInt(cmd.stopPrice))) {
-      return this.reject(cmd, 'invalid_price', `a ${cmd.kind} order needs a positive stopPrice`);
+      return this.rejectPlace(
+        cmd,
+        'invalid_price',
+        `a ${cmd.kind} order needs a positive stopPrice`,
+      );
     }
     const tif = TIF_CODES.indexOf(
       cmd.tif ?? (kind === K_MARKET || kind === K_STOP ? 'IOC' : 'GTC'),
@@ -161,7 +165,11 @@ export class Matcher {
     if (tif < 0) return this.rejectPlace(cmd, 'invalid_order', `unknown time in force ${cmd.tif}`);
     const inCall = this.phase === 'preopen' || this.phase === 'preclose';
     if (tif === TIF_FOK && inCall) {
-      return this.reject(cmd, 'invalid_order', `FOK orders are not accepted during a call phase`);
+      return this.rejectPlace(
+        cmd,
+        'invalid_order',
+        `FOK orders are not accepted during a call phase`,
+      );
     }
     let expireAt = Infinity;
     if (tif === TIF_GTD) {
@@ -186,7 +194,7 @@ export class Matcher {
         tif === TIF_IOC ||
         tif === TIF_FOK
       ) {
-        return this.reject(
+        return this.rejectPlace(
           cmd,
           'invalid_order',
           `displayQty must be a positive part of a resting limit order`,
@@ -198,14 +206,14 @@ export class Matcher {
     const side: Side = cmd.side === 'buy' ? BUY : SELL;
     // A stop-limit's price is judged when it triggers, against the band of that moment.
     if (kind === K_LIMIT && !this.inBand(price!)) {
-      return this.reject(
+      return this.rejectPlace(
         cmd,
         'outside_price_band',
         `price ${this.px(price!)} is outside the price band ${this.bandText()}`,
       );
     }
     if (isStop && this.stopHolds(side, cmd.stopPrice!)) {
-      return this.reject(
+      return this.rejectPlace(
         cmd,
         'stop_already_triggered',
         `last price ${this.px(this.lastPrice)} already meets stop ${this.px(cmd.stopPrice!)}`,
@@ -213,7 +221,7 @@ export class Matcher {
     }
     if (this.phase === 'continuous' && !isStop) {
       if (cmd.postOnly === true && this.crosses(side, price!)) {
-        return this.reject(
+        return this.rejectPlace(
           cmd,
           'post_only_would_cross',
           `post-only order at ${this.px(price!)} would cross the book`,

@@ -281,6 +281,12 @@ export const bookCases: BookCase[] = [
         qty: 1,
       });
       expectEqual(only(unknown, 'rejected')[0].reason, 'unknown_symbol', 'symbol');
+      for (const r of only(s.events, 'rejected')) {
+        expectTrue(
+          r.message.startsWith(`Cannot place order ${r.orderId}: `),
+          `message "${r.message}"`,
+        );
+      }
       expectTrue(s.ex.stateHash() !== before, 'seq moved (rejects are events)');
       expectEqual(s.book2().bids, [[100, [['B1', 10]]]], 'book untouched');
     },
