@@ -1,4 +1,5 @@
 import type { OrderBookFactory } from '../core/index.js';
+import type { FsyncPolicy } from '../journal/index.js';
 import type { CommandJournal, Engine, Mode } from './engine.js';
 import { MODES } from './engine.js';
 import { LockfreeEngine, type LockfreeOptions } from './lockfree/index.js';
@@ -18,6 +19,15 @@ export interface CreateEngineOptions {
   book?: OrderBookFactory;
   /** Journal per shard (`single`, `lockfree` and `racy` use shard 0). */
   journal?: (shard: number) => CommandJournal | undefined;
+  /**
+   * `sharded` only: each shard recovers and journals DIR/shard-i in its own thread (see
+   * ShardedEngine.recovered()). Shards and overrides default to, and must match, DIR/manifest.json.
+   */
+  durableDir?: string;
+  /** Fsync policy for durableDir (default `batch`). */
+  fsync?: FsyncPolicy;
+  /** Durable shards snapshot every N journaled commands (default 100 000) and on close. */
+  snapshotEvery?: number;
   /** Time source (ns) stamped on commands that carry no `ts`; default: leave them without. */
   clock?: () => number;
   log?: (line: string) => void;
@@ -35,6 +45,11 @@ export function createEngine(opts: CreateEngineOptions = {}): Engine {
   if (!MODES.includes(mode)) {
     throw new Error(`unknown mode ${String(mode)}: expected one of ${MODES.join(', ')}`);
   }
+  if (opts.durableDir !== undefined && mode !== 'sharded') {
+    throw new Error(
+      `durableDir is for --mode sharded; ${mode} is made durable with openDurableExchange or journal`,
+    );
+  }
   const common = { clock: opts.clock, log: opts.log };
   switch (mode) {
     case 'single':
@@ -46,6 +61,9 @@ export function createEngine(opts: CreateEngineOptions = {}): Engine {
         shards: opts.shards,
         shardOverrides: opts.shardOverrides,
         journal: opts.journal,
+        durableDir: opts.durableDir,
+        fsync: opts.fsync,
+        snapshotEvery: opts.snapshotEvery,
         ringSlots: opts.sharded?.ringSlots,
         wait: opts.wait,
       });

@@ -18,6 +18,14 @@ export * from './stamp.js';
 export * from './listeners.js';
 export * from './chaos/index.js';
 export { SingleEngine, type SingleEngineOptions } from './single/index.js';
-export { ShardedEngine, ShardRouter, fnv1a, type ShardedEngineOptions } from './sharded/index.js';
+export {
+  ShardedEngine,
+  ShardRouter,
+  fnv1a,
+  MANIFEST_FILE,
+  type ShardedEngineOptions,
+  type ShardedRecovery,
+  type ShardRecovery,
+} from './sharded/index.js';
 export { LockfreeEngine, type LockfreeOptions } from './lockfree/index.js';
 export { RacyEngine, RACY_LABEL } from './racy/index.js';

@@ -54,7 +54,10 @@ export interface ReplayStats {
   lines: number;
   commands: number;
   events: number;
-  /** Journal seq the run resumed from (0 without --journal or with a new one). */
+  /**
+   * Journal seq the run resumed from (0 without --journal or with a new one); sharded: the sum of
+   * the shards' journal seqs.
+   */
   recovered: number;
 }
 
@@ -94,11 +97,27 @@ async function durableDriver(dir: string, fsync: FsyncPolicy | undefined): Promi
   };
 }
 
-interface RuntimeModule {
-  createEngine(opts: { mode: Mode; shards?: number }): Engine | Promise<Engine>;
+interface EngineRequest {
+  mode: Mode;
+  shards?: number;
+  durableDir?: string;
+  fsync?: FsyncPolicy;
 }
 
-async function engineDriver(mode: Mode, shards: number | undefined): Promise<Driver> {
+/** What a durable sharded engine recovered (ShardedEngine.recovered()). */
+interface RecoveringEngine extends Engine {
+  recovered(): Promise<{ shards: { lastSeq: number }[]; instruments: InstrumentConfig[] }>;
+}
+
+interface RuntimeModule {
+  createEngine(opts: EngineRequest): Engine | Promise<Engine>;
+}
+
+async function engineDriver(
+  mode: Mode,
+  shards: number | undefined,
+  journal?: { dir: string; fsync?: FsyncPolicy },
+): Promise<Driver> {
   // Resolved at run time: the runtime modes are optional for `single`, which needs none of them.
   const url = new URL('../../runtime/index.js', import.meta.url).href;
   let runtime: RuntimeModule;
@@ -110,22 +129,42 @@ async function engineDriver(mode: Mode, shards: number | undefined): Promise<Dri
       throw new Error(`mode ${mode} is not available in this build`);
     throw err;
   }
-  const opts: { mode: Mode; shards?: number } = { mode };
+  const opts: EngineRequest = { mode };
   if (shards !== undefined) opts.shards = shards;
+  if (journal !== undefined) {
+    opts.durableDir = journal.dir;
+    opts.fsync = journal.fsync;
+  }
   const engine = await runtime.createEngine(opts);
+  let instruments: InstrumentConfig[] = [];
+  let recovered = 0;
+  if (journal !== undefined) {
+    // Each shard recovers its own journal in its thread; the registry needs their instruments.
+    try {
+      const r = await (engine as RecoveringEngine).recovered();
+      instruments = r.instruments;
+      recovered = r.shards.reduce((sum, s) => sum + s.lastSeq, 0);
+    } catch (err) {
+      await engine.close().catch(() => undefined);
+      throw new Error(`Cannot recover ${journal.dir}: ${(err as Error).message}`);
+    }
+  }
   return {
     sync: false,
     run: (cmd) => engine.submit(cmd),
     close: () => engine.close(),
-    instruments: [],
-    recovered: 0,
+    instruments,
+    recovered,
   };
 }
 
 function openDriver(opts: ReplayOptions): Promise<Driver> {
   if (opts.journal !== undefined) {
+    if (opts.mode === 'sharded') {
+      return engineDriver('sharded', opts.shards, { dir: opts.journal, fsync: opts.fsync });
+    }
     if (opts.mode !== 'single') {
-      throw new Error(`--journal is supported with --mode single only, not ${opts.mode}`);
+      throw new Error(`--journal is supported with --mode single or sharded, not ${opts.mode}`);
     }
     return durableDriver(opts.journal, opts.fsync);
   }
@@ -357,7 +396,7 @@ export function registerReplay(program: Program): void {
     )
     .option(
       '--journal <dir>',
-      'recover from this journal first, then journal every command (single mode)',
+      'recover from this journal first, then journal every command (single; sharded: DIR/shard-N)',
     )
     .option('--fsync <policy>', 'journal fsync policy: always | batch | off (default batch)')
     .option('--stats', 'print counts and throughput to stderr at the end')

@@ -11,7 +11,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { isStateChanging, StateHasher, type Command, type EngineEvent } from '../../core/index.js';
+import {
+  isStateChanging,
+  StateHasher,
+  type Command,
+  type EngineEvent,
+  type InstrumentConfig,
+} from '../../core/index.js';
+import type { FsyncPolicy } from '../../journal/index.js';
 import type { CommandJournal, Engine, Mode } from '../engine.js';
 import { EventListeners } from '../listeners.js';
 import {
@@ -25,6 +32,7 @@ import {
 } from '../shm/index.js';
 import { appendSafely, stampCommand } from '../stamp.js';
 import { workerPath } from '../worker-path.js';
+import { prepareDurableLayout } from './durable-layout.js';
 import { ShardRouter } from './routing.js';
 
 export interface ShardedEngineOptions {
@@ -32,13 +40,47 @@ export interface ShardedEngineOptions {
   shards?: number;
   /** Symbols pinned to a shard. */
   shardOverrides?: Record<string, number>;
+  /** A CommandJournal per shard, appended from the main thread (no recovery: see durableDir). */
   journal?: (shard: number) => CommandJournal | undefined;
+  /**
+   * Makes every shard durable and recoverable: shard i recovers and journals DIR/shard-i in its own
+   * thread. Shard count and overrides default to (and must match) DIR/manifest.json.
+   */
+  durableDir?: string;
+  /** Journal fsync policy of the durable shards (default `batch`). */
+  fsync?: FsyncPolicy;
+  /** Durable shards snapshot every N journaled commands (default 100 000) and on close. */
+  snapshotEvery?: number;
   clock?: () => number;
   log?: (line: string) => void;
   /** How ring readers and writers wait (default spin-then-park, 2000 spins in workers). */
   wait?: WaitStrategyConfig;
   /** Slots per ring (power of two, default 8192 of 64 bytes). */
   ringSlots?: number;
+}
+
+/** What one durable shard recovered from its journal directory. */
+export interface ShardRecovery {
+  shard: number;
+  /** Journal records replayed on top of the snapshot. */
+  records: number;
+  /** Journal seq of the recovered state (commands the shard had journaled). */
+  lastSeq: number;
+  snapshotSeq: number;
+  stateHash: string;
+  truncatedBytes: number;
+}
+
+export interface ShardedRecovery {
+  shards: ShardRecovery[];
+  /** Every recovered instrument, shard by shard in definition order. */
+  instruments: InstrumentConfig[];
+}
+
+interface WorkerMessage {
+  recovered?: ShardRecovery & { instruments: InstrumentConfig[] };
+  fatal?: string;
+  closeError?: string;
 }
 
 interface Reply {
@@ -61,6 +103,7 @@ interface Ticket {
 interface Shard {
   index: number;
   worker: Worker;
+  exited: Promise<void>;
   commands: SharedArrayBuffer;
   writer: OrderedRingWriter;
   reader: RingConsumer;
@@ -85,22 +128,59 @@ export class ShardedEngine implements Engine {
   private seq = 0;
   private closed = false;
   private failure: Error | null = null;
+  private readonly recoveredShards: (ShardRecovery & { instruments: InstrumentConfig[] })[] = [];
+  private readonly recovery: Promise<ShardedRecovery>;
+  private recoveryDone!: (r: ShardedRecovery) => void;
+  private recoveryFailed!: (err: Error) => void;
 
   constructor(private readonly opts: ShardedEngineOptions = {}) {
-    const n = opts.shards ?? Math.max(1, availableParallelism() - 1);
-    this.router = new ShardRouter({ shards: n, overrides: opts.shardOverrides });
+    if (opts.durableDir !== undefined && opts.journal !== undefined) {
+      throw new Error('sharded: give durableDir or journal, not both');
+    }
+    const layout =
+      opts.durableDir === undefined
+        ? null
+        : prepareDurableLayout({
+            dir: opts.durableDir,
+            shards: opts.shards,
+            overrides: opts.shardOverrides,
+            defaultShards: Math.max(1, availableParallelism() - 1),
+          });
+    const n = layout?.shards ?? opts.shards ?? Math.max(1, availableParallelism() - 1);
+    this.router = new ShardRouter({
+      shards: n,
+      overrides: layout?.overrides ?? opts.shardOverrides,
+    });
     this.listeners = new EventListeners(opts.log);
+    this.recovery = new Promise((resolve, reject) => {
+      this.recoveryDone = resolve;
+      this.recoveryFailed = reject;
+    });
+    this.recovery.catch(() => undefined); // also surfaces through submit() and recovered()
+    if (layout === null) this.recoveryDone({ shards: [], instruments: [] });
     for (let i = 0; i < n; i++) {
       const commands = createRing({ slots: opts.ringSlots ?? 8192, slotBytes: 64 });
       const events = createRing({ slots: opts.ringSlots ?? 8192, slotBytes: 64 });
+      const durable =
+        layout === null
+          ? undefined
+          : {
+              dir: layout.shardDir(i),
+              shard: i,
+              fsync: opts.fsync,
+              snapshotEvery: opts.snapshotEvery,
+            };
       const worker = new Worker(workerPath(import.meta.url, './worker.ts'), {
-        workerData: { commands, events, wait: opts.wait ?? {} },
+        workerData: { commands, events, wait: opts.wait ?? {}, durable },
       });
       worker.on('error', (err) => this.fail(err));
+      worker.on('message', (msg: WorkerMessage) => this.onWorkerMessage(i, n, msg));
+      const exited = new Promise<void>((r) => worker.once('exit', () => r()));
       const wait = makeWaitStrategy({ name: opts.wait?.name });
       const shard: Shard = {
         index: i,
         worker,
+        exited,
         commands,
         writer: new OrderedRingWriter(new RingProducer(commands, wait)),
         reader: new RingConsumer(events, wait),
@@ -113,6 +193,38 @@ export class ShardedEngine implements Engine {
       this.reading.push(this.read(shard));
     }
     opts.log?.(`sharded: ${this.router.describe()}`);
+  }
+
+  /**
+   * What the durable shards recovered (resolves once every shard has; rejects if one cannot).
+   * Without durableDir: no shards and no instruments.
+   */
+  recovered(): Promise<ShardedRecovery> {
+    return this.recovery;
+  }
+
+  private onWorkerMessage(shard: number, total: number, msg: WorkerMessage): void {
+    if (msg.fatal !== undefined) {
+      this.fail(new Error(`shard ${shard}: ${msg.fatal}`));
+    } else if (msg.closeError !== undefined) {
+      this.opts.log?.(`sharded: shard ${shard} failed to close cleanly: ${msg.closeError}`);
+    } else if (msg.recovered !== undefined) {
+      const r = msg.recovered;
+      this.recoveredShards[shard] = r;
+      if (r.lastSeq > 0) {
+        this.opts.log?.(
+          `sharded: shard ${shard} recovered ${r.lastSeq} journaled command(s) ` +
+            `(snapshot at ${r.snapshotSeq}, ${r.records} replayed, ${r.instruments.length} instrument(s))`,
+        );
+      }
+      for (const config of r.instruments) this.announced.add(config.symbol);
+      if (this.recoveredShards.filter(Boolean).length === total) {
+        this.recoveryDone({
+          shards: this.recoveredShards.map(({ instruments: _, ...rest }) => rest),
+          instruments: this.recoveredShards.flatMap((s) => s.instruments),
+        });
+      }
+    }
   }
 
   onEvents(listener: (events: readonly EngineEvent[]) => void): () => void {
@@ -148,14 +260,22 @@ export class ShardedEngine implements Engine {
     this.closed = true;
     for (const shard of this.shards) {
       await this.drained(shard);
+      // A failed shard may never read its ring again: waiting for space there would hang.
+      if (this.failure) break;
       await shard.writer.flushed();
       await new RingProducer(shard.commands).closeAsync();
     }
-    await Promise.race([
-      Promise.all(this.reading),
-      new Promise((r) => setTimeout(r, 2000).unref()),
-    ]);
-    await Promise.all(this.shards.map((s) => s.worker.terminate()));
+    if (this.opts.durableDir !== undefined && !this.failure) {
+      // Durable shards write their closing snapshot before they close the event ring: wait.
+      await Promise.all(this.reading);
+      await Promise.all(this.shards.map((s) => s.exited));
+    } else {
+      await Promise.race([
+        Promise.all(this.reading),
+        new Promise((r) => setTimeout(r, 2000).unref()),
+      ]);
+      await Promise.all(this.shards.map((s) => s.worker.terminate()));
+    }
     for (const shard of this.shards) await shard.journal?.close();
   }
 
@@ -266,6 +386,7 @@ export class ShardedEngine implements Engine {
 
   private fail(err: Error): void {
     this.failure ??= err;
+    this.recoveryFailed(this.failure);
     this.opts.log?.(`sharded: a shard thread failed: ${err.message}`);
     for (const shard of this.shards) {
       for (let i = shard.head; i < shard.queue.length; i++) shard.queue[i].reject(err);
