@@ -189,18 +189,39 @@ export class WsGateway {
       c.fail(null, 'malformed', 'id must be a string or a number');
       return;
     }
+    // The hot path: an authenticated place goes straight to the service, without the generic
+    // dispatch's extra promise hops and object copies (same checks, same answers).
+    if (msg.op === 'place' && c.principal !== undefined && !this.ctx.closing()) {
+      // No prototype: a "__proto__" key stays a plain (unknown, so refused) field.
+      const fields: Msg = Object.create(null) as Msg;
+      for (const k in msg) if (k !== 'op' && k !== 'id') fields[k] = msg[k];
+      let pending: Promise<{ body: unknown }>;
+      try {
+        pending = this.ctx.service.place(c.principal, fields);
+      } catch (err) {
+        this.failed(c, id, err);
+        return;
+      }
+      pending.then(
+        (r) => c.reply(id, r.body),
+        (err: unknown) => this.failed(c, id, err),
+      );
+      return;
+    }
     this.handle(c, msg).then(
       (result) => {
         if (result !== SENT) c.reply(id, result);
       },
-      (err: unknown) => {
-        if (err instanceof ApiError) c.fail(id, err.reason, err.message);
-        else {
-          this.ctx.logger.error({ err }, 'websocket request failed');
-          c.fail(id, 'internal', 'Internal error');
-        }
-      },
+      (err: unknown) => this.failed(c, id, err),
     );
+  }
+
+  private failed(c: Connection, id: unknown, err: unknown): void {
+    if (err instanceof ApiError) c.fail(id, err.reason, err.message);
+    else {
+      this.ctx.logger.error({ err }, 'websocket request failed');
+      c.fail(id, 'internal', 'Internal error');
+    }
   }
 
   private async handle(c: Connection, msg: Msg): Promise<unknown> {

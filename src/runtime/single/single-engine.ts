@@ -37,6 +37,12 @@ interface Ticket {
   failed: Error | null;
 }
 
+interface Group {
+  promise: Promise<void>;
+  tickets: Ticket[];
+  settled: boolean;
+}
+
 export class SingleEngine implements Engine {
   readonly mode: Mode = 'single';
   readonly exchange: Exchange;
@@ -48,6 +54,8 @@ export class SingleEngine implements Engine {
   private unreleased: Ticket[] = [];
   private head = 0;
   private onReleased: (() => void)[] = [];
+  /** Tickets sharing the newest append promise. */
+  private group: Group | null = null;
 
   constructor(private readonly opts: SingleEngineOptions = {}) {
     this.exchange = opts.exchange ?? new Exchange({ book: opts.book });
@@ -114,18 +122,30 @@ export class SingleEngine implements Engine {
       if (isStateChanging(job.cmd)) {
         // Called right after execute(), synchronously: the server pairs the two (engine-factory).
         ticket.durable = false;
-        appendSafely(journal, job.cmd).then(
-          () => {
-            ticket.durable = true;
-            this.pump();
-          },
-          (err: Error) => {
-            ticket.failed = err;
-            ticket.durable = true;
-            this.pump();
-          },
-        );
+        const promise = appendSafely(journal, job.cmd);
+        // A group commit hands every append of a batch the same promise: hook it once per batch,
+        // not once per command (thousands of callbacks and pump scans per fsync otherwise).
+        let g = this.group;
+        if (g === null || g.promise !== promise || g.settled) {
+          const group: Group = { promise, tickets: [], settled: false };
+          this.group = g = group;
+          promise.then(
+            () => this.settle(group, null),
+            (err: Error) => this.settle(group, err),
+          );
+        }
+        g.tickets.push(ticket);
       }
+    }
+    this.pump();
+  }
+
+  private settle(g: Group, err: Error | null): void {
+    g.settled = true;
+    if (this.group === g) this.group = null;
+    for (const t of g.tickets) {
+      t.failed = err;
+      t.durable = true;
     }
     this.pump();
   }
