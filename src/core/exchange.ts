@@ -236,7 +236,7 @@ export class Exchange {
       return;
     }
     m.begin(cmd.ts);
-    if (this.ids.has(cmd.orderId)) {
+    if (this.ids.get(cmd.orderId) !== undefined) {
       m.reject(
         cmd,
         'duplicate_order_id',
@@ -245,7 +245,7 @@ export class Exchange {
       return;
     }
     const oid = m.place(cmd);
-    if (oid >= 0) this.ids.set(cmd.orderId, oid);
+    if (oid >= 0) this.ids.add(cmd.orderId, oid);
   }
 
   /** Finds a live order of this account on this symbol, or -1: foreign orders look unknown. */

@@ -11,6 +11,13 @@ describe('IdRegistry', () => {
     expect([...r.keys()]).toEqual(Array.from({ length: 10 }, (_, i) => `id-${i}`));
   });
 
+  it('add() chains like set() and counts each id once', () => {
+    const r = new IdRegistry(3);
+    for (let i = 0; i < 7; i++) r.add(`n${i}`, i * 2);
+    expect(r.size).toBe(7);
+    expect([r.get('n0'), r.get('n3'), r.get('n6')]).toEqual([0, 6, 12]);
+  });
+
   it('moves a known id to a new handle without counting it twice', () => {
     const r = new IdRegistry(2);
     r.set('a', 1);

@@ -33,6 +33,16 @@ export class IdRegistry {
     return this.get(id) !== undefined;
   }
 
+  /** Records an id the caller has just checked is absent: one Map write on the hot path. */
+  add(id: string, handle: number): void {
+    if (this.current.size >= this.perMap) {
+      this.current = new Map();
+      this.maps.push(this.current);
+    }
+    this.current.set(id, handle);
+    this.total++;
+  }
+
   /** Records a new id, or moves a known one to a new handle (restore). */
   set(id: string, handle: number): void {
     for (const m of this.maps) {
