@@ -13,8 +13,9 @@ import {
   renameSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { listSegments } from '../../journal/index.js';
+import { ShardRouter } from './routing.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 const ROUTING = 'fnv1a-utf16-mod-n';
@@ -30,7 +31,15 @@ export interface DurableLayout {
   shards: number;
   overrides: Record<string, number>;
   shardDir: (shard: number) => string;
+  /** Lets another engine of this process open the directory again (call on close). */
+  release: () => void;
 }
+
+/**
+ * Directories held by an engine of this process. The journal's LOCK file guards against other
+ * processes but lets this process take a lock over, so two engines here would share the files.
+ */
+const held = new Set<string>();
 
 const sorted = (o: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -67,6 +76,10 @@ export function prepareDurableLayout(opts: {
   defaultShards: number;
 }): DurableLayout {
   const { dir } = opts;
+  const key = resolve(dir);
+  if (held.has(key)) {
+    throw new Error(`${dir} is already open by another sharded engine in this process`);
+  }
   mkdirSync(dir, { recursive: true });
   if (listSegments(dir).length > 0) {
     throw new Error(
@@ -77,6 +90,7 @@ export function prepareDurableLayout(opts: {
   const found = readManifest(path);
   const shards = opts.shards ?? found?.shards ?? opts.defaultShards;
   const overrides = sorted(opts.overrides ?? found?.overrides ?? {});
+  new ShardRouter({ shards, overrides }); // throws on a bad count or override: write nothing
   if (found !== null) {
     const was = JSON.stringify(sorted(found.overrides));
     const now = JSON.stringify(overrides);
@@ -99,5 +113,11 @@ export function prepareDurableLayout(opts: {
     fsyncSync(dirFd);
     closeSync(dirFd);
   }
-  return { shards, overrides, shardDir: (i) => join(dir, `shard-${i}`) };
+  held.add(key);
+  return {
+    shards,
+    overrides,
+    shardDir: (i) => join(dir, `shard-${i}`),
+    release: () => held.delete(key),
+  };
 }

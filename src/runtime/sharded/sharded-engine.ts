@@ -130,6 +130,7 @@ export class ShardedEngine implements Engine {
   private failure: Error | null = null;
   private readonly recoveredShards: (ShardRecovery & { instruments: InstrumentConfig[] })[] = [];
   private readonly recovery: Promise<ShardedRecovery>;
+  private readonly releaseDir: () => void = () => undefined;
   private recoveryDone!: (r: ShardedRecovery) => void;
   private recoveryFailed!: (err: Error) => void;
 
@@ -146,6 +147,7 @@ export class ShardedEngine implements Engine {
             overrides: opts.shardOverrides,
             defaultShards: Math.max(1, availableParallelism() - 1),
           });
+    if (layout !== null) this.releaseDir = layout.release;
     const n = layout?.shards ?? opts.shards ?? Math.max(1, availableParallelism() - 1);
     this.router = new ShardRouter({
       shards: n,
@@ -255,6 +257,19 @@ export class ShardedEngine implements Engine {
     return h.digest();
   }
 
+  /** Hash of one symbol's state on its shard (equal to single's Exchange.symbolHash). */
+  async symbolHash(symbol: string): Promise<string | undefined> {
+    if (this.closed) throw new Error('engine is closed');
+    if (this.failure) throw this.failure;
+    if (this.barrier) {
+      const waiting = this.barrier;
+      await new Promise<void>((r) => waiting.push(r));
+    }
+    const shard = this.shards[this.router.shardOf(symbol)];
+    const reply = (await this.send(shard, { symbolHash: symbol }, true)) as Reply;
+    return reply.hash;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -277,6 +292,7 @@ export class ShardedEngine implements Engine {
       await Promise.all(this.shards.map((s) => s.worker.terminate()));
     }
     for (const shard of this.shards) await shard.journal?.close();
+    this.releaseDir();
   }
 
   private announce(symbol: string, shard: number): void {
@@ -296,7 +312,11 @@ export class ShardedEngine implements Engine {
     return events;
   }
 
-  private async everyShard(body: { cmd?: Command; hash?: boolean }): Promise<Reply[]> {
+  private async everyShard(body: {
+    cmd?: Command;
+    hash?: boolean;
+    symbolHash?: string;
+  }): Promise<Reply[]> {
     const waiting: (() => void)[] = [];
     this.barrier = waiting;
     try {
@@ -310,7 +330,7 @@ export class ShardedEngine implements Engine {
   /** Journals (in shard order) and writes one request; the ticket settles in shard order. */
   private send(
     shard: Shard,
-    body: { cmd?: Command; hash?: boolean },
+    body: { cmd?: Command; hash?: boolean; symbolHash?: string },
     silent: boolean,
   ): Promise<EngineEvent[] | Reply> {
     return new Promise((resolve, reject) => {

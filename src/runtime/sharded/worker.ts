@@ -39,9 +39,11 @@ interface ShardWorkerData {
 interface Request {
   cmd?: Command;
   hash?: boolean;
+  /** Hash of one symbol's state (Exchange.symbolHash). */
+  symbolHash?: string;
 }
 
-type Reply = { events: EngineEvent[] } | { hash: string } | { error: string };
+type Reply = { events: EngineEvent[] } | { hash: string | undefined } | { error: string };
 
 const data = workerData as ShardWorkerData;
 const wait = makeWaitStrategy(data.wait);
@@ -60,6 +62,8 @@ function runInMemory(): void {
     const req = codec.decode<Request>(msg);
     try {
       if (req.hash) batch.push({ hash: exchange.stateHash() });
+      else if (req.symbolHash !== undefined)
+        batch.push({ hash: exchange.symbolHash(req.symbolHash) });
       else batch.push({ events: exchange.execute(req.cmd!) });
     } catch (err) {
       batch.push({ error: failure(err) });
@@ -107,6 +111,10 @@ async function runDurable(opts: NonNullable<ShardWorkerData['durable']>): Promis
     try {
       if (req.hash) {
         batch.push({ hash: dx.exchange.stateHash() });
+        return;
+      }
+      if (req.symbolHash !== undefined) {
+        batch.push({ hash: dx.exchange.symbolHash(req.symbolHash) });
         return;
       }
       const res = dx.execute(req.cmd!);
