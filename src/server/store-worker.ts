@@ -2,6 +2,8 @@
  * The store's writer thread: journaled entries are written here, so SQLite's synchronous inserts
  * never stall the event loop that matches orders and serves clients.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/index.js';
 
@@ -16,8 +18,24 @@ export type StoreWorkerReply =
 /** Most entries merged into one store transaction. */
 const MAX_MERGED = 10_000;
 
+/**
+ * The store is a mirror that is never on the acknowledgement path (the journal is the record), so
+ * under CPU contention this thread yields to the matching thread: on Linux a thread has its own
+ * nice value, set through its thread id. Elsewhere, or when not allowed, nothing changes. The
+ * writer still gets every idle cycle, and its backlog is bounded by the DurableExchange.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // Not Linux, or not permitted: the writer runs at the process's priority.
+  }
+}
+
 async function main(o: { url: string; dataDir: string }): Promise<void> {
   const port = parentPort!;
+  lowerPriority();
   const store = await openStore(o);
   const queue: StoreWorkerRequest[] = [];
   let running = false;
