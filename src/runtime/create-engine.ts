@@ -1,5 +1,5 @@
 import type { OrderBookFactory } from '../core/index.js';
-import type { FsyncPolicy } from '../journal/index.js';
+import type { DurableSink, FsyncPolicy } from '../journal/index.js';
 import type { CommandJournal, Engine, Mode } from './engine.js';
 import { MODES } from './engine.js';
 import { LockfreeEngine, type LockfreeOptions } from './lockfree/index.js';
@@ -28,6 +28,8 @@ export interface CreateEngineOptions {
   fsync?: FsyncPolicy;
   /** Durable shards snapshot every N journaled commands (default 100 000) and on close. */
   snapshotEvery?: number;
+  /** With durableDir: the store every shard feeds (entries tagged by shard) and catches up. */
+  sink?: DurableSink;
   /** Time source (ns) stamped on commands that carry no `ts`; default: leave them without. */
   clock?: () => number;
   log?: (line: string) => void;
@@ -64,6 +66,7 @@ export function createEngine(opts: CreateEngineOptions = {}): Engine {
         durableDir: opts.durableDir,
         fsync: opts.fsync,
         snapshotEvery: opts.snapshotEvery,
+        sink: opts.sink,
         ringSlots: opts.sharded?.ringSlots,
         wait: opts.wait,
       });

@@ -1,6 +1,15 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command, EngineEvent, Exchange } from '../core/index.js';
 import { openDurableExchange, type DurableExchange } from '../journal/index.js';
-import { createEngine, SingleEngine, type CommandJournal, type Engine } from '../runtime/index.js';
+import {
+  createEngine,
+  MANIFEST_FILE,
+  SingleEngine,
+  type CommandJournal,
+  type Engine,
+  type ShardedEngine,
+} from '../runtime/index.js';
 import type { EngineFactory } from './server.js';
 
 /**
@@ -35,12 +44,19 @@ function durableSingle(dx: DurableExchange, clock: () => number): Engine {
 }
 
 /**
- * The server's engine: `single` is journaled, recovered and mirrored into the store. The other
- * modes come from createEngine() as they are; their journals do not recover yet, so the server
- * runs them in memory and says so.
+ * The server's engine: `single` is journaled, recovered and mirrored into the store. `sharded`
+ * too: every shard thread recovers and journals JOURNAL/shard-N (shard count pinned by
+ * JOURNAL/manifest.json, so use a journal directory of its own per mode) and feeds the store
+ * through the main thread, tagged with its shard. `lockfree` and `racy` come from createEngine()
+ * as they are; their journals do not recover yet, so the server runs them in memory and says so.
  */
 export const defaultEngineFactory: EngineFactory = async (o) => {
   if (o.mode === 'single') {
+    if (existsSync(join(o.journal.dir, MANIFEST_FILE))) {
+      throw new Error(
+        `${o.journal.dir} holds a sharded journal (${MANIFEST_FILE}): start with --mode sharded, or use another data directory`,
+      );
+    }
     const dx = await openDurableExchange({
       dir: o.journal.dir,
       fsync: o.journal.fsync,
@@ -52,6 +68,27 @@ export const defaultEngineFactory: EngineFactory = async (o) => {
       o.logger.info({ ...r }, 'recovered from the journal');
     }
     return durableSingle(dx, o.clock);
+  }
+  if (o.mode === 'sharded') {
+    const engine = createEngine({
+      mode: 'sharded',
+      shards: o.shards,
+      clock: o.clock,
+      log: (line) => o.logger.info(line),
+      durableDir: o.journal.dir,
+      fsync: o.journal.fsync,
+      sink: o.sink,
+    }) as ShardedEngine;
+    try {
+      const r = await engine.recovered();
+      const records = r.shards.reduce((n, s) => n + s.lastSeq, 0);
+      if (records > 0)
+        o.logger.info({ shards: r.shards }, 'recovered the shards from their journals');
+    } catch (err) {
+      await engine.close().catch(() => undefined);
+      throw err;
+    }
+    return engine;
   }
   o.logger.warn(
     { mode: o.mode },

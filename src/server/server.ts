@@ -250,7 +250,10 @@ export async function startServer(
     engineInfo: () => ({
       mode: engine.mode,
       shards: shardsOf(engine, specs),
-      fsync: engine.mode === 'single' ? config.fsync : 'none (no journal in this mode)',
+      fsync:
+        engine.mode === 'single' || engine.mode === 'sharded'
+          ? config.fsync
+          : 'none (no journal in this mode)',
       storeLag: sink.lag,
     }),
     listAccounts: async () =>

@@ -18,7 +18,7 @@ import {
   type EngineEvent,
   type InstrumentConfig,
 } from '../../core/index.js';
-import type { FsyncPolicy } from '../../journal/index.js';
+import type { DurableSink, FsyncPolicy, JournaledEntry } from '../../journal/index.js';
 import type { CommandJournal, Engine, Mode } from '../engine.js';
 import { EventListeners } from '../listeners.js';
 import {
@@ -51,6 +51,11 @@ export interface ShardedEngineOptions {
   fsync?: FsyncPolicy;
   /** Durable shards snapshot every N journaled commands (default 100 000) and on close. */
   snapshotEvery?: number;
+  /**
+   * Durable shards feed this sink (the store) with their journaled entries, tagged with the shard,
+   * and catch it up on open; calls come from the shard threads by message, once per batch.
+   */
+  sink?: DurableSink;
   clock?: () => number;
   log?: (line: string) => void;
   /** How ring readers and writers wait (default spin-then-park, 2000 spins in workers). */
@@ -78,6 +83,7 @@ export interface ShardedRecovery {
 }
 
 interface WorkerMessage {
+  sinkCall?: { id: number; method: 'lastJournalSeq' | 'writeEntries'; arg: unknown };
   recovered?: ShardRecovery & { instruments: InstrumentConfig[] };
   fatal?: string;
   closeError?: string;
@@ -171,6 +177,7 @@ export class ShardedEngine implements Engine {
               shard: i,
               fsync: opts.fsync,
               snapshotEvery: opts.snapshotEvery,
+              sink: opts.sink !== undefined,
             };
       const worker = new Worker(workerPath(import.meta.url, './worker.ts'), {
         workerData: { commands, events, wait: opts.wait ?? {}, durable },
@@ -206,7 +213,8 @@ export class ShardedEngine implements Engine {
   }
 
   private onWorkerMessage(shard: number, total: number, msg: WorkerMessage): void {
-    if (msg.fatal !== undefined) {
+    if (msg.sinkCall !== undefined) this.callSink(shard, msg.sinkCall);
+    else if (msg.fatal !== undefined) {
       this.fail(new Error(`shard ${shard}: ${msg.fatal}`));
     } else if (msg.closeError !== undefined) {
       this.opts.log?.(`sharded: shard ${shard} failed to close cleanly: ${msg.closeError}`);
@@ -227,6 +235,20 @@ export class ShardedEngine implements Engine {
         });
       }
     }
+  }
+
+  private callSink(shard: number, call: NonNullable<WorkerMessage['sinkCall']>): void {
+    const sink = this.opts.sink!;
+    const worker = this.shards[shard].worker;
+    const done =
+      call.method === 'lastJournalSeq'
+        ? sink.lastJournalSeq(call.arg as number)
+        : sink.writeEntries(call.arg as JournaledEntry[]).then(() => 0);
+    done.then(
+      (value) => worker.postMessage({ sinkReply: { id: call.id, ok: true, value } }),
+      (err: Error) =>
+        worker.postMessage({ sinkReply: { id: call.id, ok: false, error: err.message } }),
+    );
   }
 
   onEvents(listener: (events: readonly EngineEvent[]) => void): () => void {

@@ -18,7 +18,9 @@ import { Exchange, type Command, type EngineEvent } from '../../core/index.js';
 import {
   openDurableExchange,
   type DurableExchange,
+  type DurableSink,
   type FsyncPolicy,
+  type JournaledEntry,
 } from '../../journal/index.js';
 import {
   JsonCodec,
@@ -33,7 +35,52 @@ interface ShardWorkerData {
   events: SharedArrayBuffer;
   wait: WaitStrategyConfig;
   /** Set when the shard is durable: its own journal directory. */
-  durable?: { dir: string; shard: number; fsync?: FsyncPolicy; snapshotEvery?: number };
+  durable?: {
+    dir: string;
+    shard: number;
+    fsync?: FsyncPolicy;
+    snapshotEvery?: number;
+    /** The main thread holds a sink (the store): forward durable entries to it. */
+    sink?: boolean;
+  };
+}
+
+interface SinkReply {
+  sinkReply?: { id: number; ok: boolean; value?: number; error?: string };
+}
+
+/**
+ * The store lives on the main thread (or behind it): this sink forwards the calls there with
+ * postMessage, one per sink write (a journal batch), never per order, and off the matching path.
+ */
+function remoteSink(): { sink: DurableSink; stop: () => void } {
+  const pending = new Map<number, { resolve: (v: number) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  const onMessage = (msg: SinkReply): void => {
+    const r = msg.sinkReply;
+    const p = r === undefined ? undefined : pending.get(r.id);
+    if (r === undefined || p === undefined) return;
+    pending.delete(r.id);
+    if (r.ok) p.resolve(r.value ?? 0);
+    else p.reject(new Error(r.error ?? 'store call failed'));
+  };
+  parentPort!.on('message', onMessage);
+  const call = (method: string, arg: unknown): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const id = ++next;
+      pending.set(id, { resolve, reject });
+      parentPort!.postMessage({ sinkCall: { id, method, arg } });
+    });
+  return {
+    sink: {
+      lastJournalSeq: (shard: number) => call('lastJournalSeq', shard),
+      writeEntries: async (entries: readonly JournaledEntry[]) => {
+        await call('writeEntries', entries);
+      },
+    },
+    // Without a listener the port no longer keeps this thread alive.
+    stop: () => parentPort!.off('message', onMessage),
+  };
 }
 
 interface Request {
@@ -80,14 +127,17 @@ function runInMemory(): void {
 
 async function runDurable(opts: NonNullable<ShardWorkerData['durable']>): Promise<void> {
   let dx: DurableExchange;
+  const remote = opts.sink === true ? remoteSink() : null;
   try {
     dx = await openDurableExchange({
       dir: opts.dir,
       fsync: opts.fsync,
       shard: opts.shard,
       snapshotEvery: opts.snapshotEvery,
+      sink: remote?.sink,
     });
   } catch (err) {
+    remote?.stop();
     parentPort?.postMessage({ fatal: `cannot recover ${opts.dir}: ${failure(err)}` });
     return;
   }
@@ -159,6 +209,7 @@ async function runDurable(opts: NonNullable<ShardWorkerData['durable']>): Promis
   } catch (err) {
     parentPort?.postMessage({ closeError: failure(err) });
   }
+  remote?.stop();
   await output.closeAsync();
 }
 
