@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Exchange, isStateChanging, type Command } from '../src/core/index.js';
 import { ShardedEngine, ShardRouter } from '../src/runtime/index.js';
+import { openStore } from '../src/store/index.js';
 import { SYMBOLS, commands } from './helpers/crash-workload.js';
 
 const root = mkdtempSync(join(tmpdir(), 'crossbook-sharded-durable-'));
@@ -80,6 +81,48 @@ describe('ShardedEngine durableDir', () => {
       await e4.recovered();
       await expectSameSymbols(e4, ex);
       await e4.close();
+    },
+  );
+
+  it(
+    'feeds a store from every shard, and catches a new store up from the journals',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const dir = join(root, 'c');
+      const shards = 3;
+      const cmds = commands(303, 2000, 's');
+      const store = await openStore({ url: join(root, 'c1.db'), dataDir: root });
+      const e1 = new ShardedEngine({ shards, durableDir: dir, sink: store });
+      await e1.recovered();
+      await submitAll(e1, cmds);
+      await e1.close();
+      const lastSeqs: number[] = [];
+      for (let i = 0; i < shards; i++) {
+        lastSeqs.push(await store.lastJournalSeq(i));
+      }
+      expect(lastSeqs.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      const ex = new Exchange();
+      for (const c of cmds) ex.execute(c);
+      const trades = async (s: typeof store): Promise<number> => {
+        let n = 0;
+        for (const symbol of SYMBOLS)
+          n += (await s.recentTrades({ symbol, limit: 100_000 })).length;
+        return n;
+      };
+      const fed = await trades(store);
+      expect(fed).toBeGreaterThan(0);
+      await store.close();
+
+      const fresh = await openStore({ url: join(root, 'c2.db'), dataDir: root });
+      const e2 = new ShardedEngine({ durableDir: dir, sink: fresh });
+      const r = await e2.recovered();
+      expect(r.shards.map((s) => s.lastSeq)).toEqual(lastSeqs);
+      await e2.close();
+      for (let i = 0; i < shards; i++) expect(await fresh.lastJournalSeq(i)).toBe(lastSeqs[i]);
+      expect(await trades(fresh)).toBe(fed);
+      await fresh.close();
     },
   );
 
