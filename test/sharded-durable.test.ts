@@ -103,8 +103,6 @@ describe('ShardedEngine durableDir', () => {
         lastSeqs.push(await store.lastJournalSeq(i));
       }
       expect(lastSeqs.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-      const ex = new Exchange();
-      for (const c of cmds) ex.execute(c);
       const trades = async (s: typeof store): Promise<number> => {
         let n = 0;
         for (const symbol of SYMBOLS)
