@@ -4,7 +4,14 @@
  * state per symbol as a single Exchange fed the same commands, reports what each shard recovered,
  * continues from there, and refuses a directory written with another routing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -121,6 +128,43 @@ describe('ShardedEngine durableDir', () => {
       for (let i = 0; i < shards; i++) expect(await fresh.lastJournalSeq(i)).toBe(lastSeqs[i]);
       expect(await trades(fresh)).toBe(fed);
       await fresh.close();
+    },
+  );
+
+  it(
+    'truncates a torn shard tail with a report, and fails on corruption in the middle',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const dir = join(root, 'd');
+      const shards = 3;
+      const router = new ShardRouter({ shards });
+      const e1 = new ShardedEngine({ shards, durableDir: dir, snapshotEvery: 0 });
+      await submitAll(e1, commands(304, 2000, 't'));
+      await e1.close();
+      const victim = router.shardOf('MSFT');
+      const shardDir = join(dir, `shard-${victim}`);
+      for (const f of readdirSync(shardDir)) if (f.endsWith('.snap')) rmSync(join(shardDir, f));
+      const segment = join(
+        shardDir,
+        readdirSync(shardDir).find((f) => f.endsWith('.cbj'))!,
+      );
+      const size = readFileSync(segment).length;
+      truncateSync(segment, size - 3);
+      const e2 = new ShardedEngine({ durableDir: dir });
+      const r = await e2.recovered();
+      expect(r.shards[victim].truncatedBytes).toBeGreaterThan(0);
+      await e2.close();
+
+      for (const f of readdirSync(shardDir)) if (f.endsWith('.snap')) rmSync(join(shardDir, f));
+      const bytes = readFileSync(segment);
+      bytes[bytes.length >> 1] ^= 0xff;
+      writeFileSync(segment, bytes);
+      const e3 = new ShardedEngine({ durableDir: dir });
+      await expect(e3.recovered()).rejects.toThrow(/corrupt in the middle/);
+      await expect(e3.submit({ type: 'snapshot', symbol: 'MSFT' })).rejects.toThrow();
+      await e3.close();
     },
   );
 
