@@ -113,6 +113,7 @@ describe('replay --mode sharded --journal killed at a random moment', () => {
       ];
       const before: number[] = new Array<number>(SHARDS).fill(0);
       const totals: number[] = [];
+      const tradeIds = new Set<string>();
       for (let k = 0; k < 2; k++) {
         const printed = await replayKilled(dir, inputs[k], 100 + Math.random() * 1500);
         let freshOut = '';
@@ -143,6 +144,11 @@ describe('replay --mode sharded --journal killed at a random moment', () => {
         );
         for (const l of printed.filter((x) => x.includes('"type":"trade"'))) {
           expect(freshTrades.has(withoutSeq(l))).toBe(true);
+          // No trade id is printed twice, across the crash and the restart.
+          const t = JSON.parse(l) as { symbol: string; tradeId: string };
+          const id = `${t.symbol}/${t.tradeId}`;
+          expect(tradeIds.has(id)).toBe(false);
+          tradeIds.add(id);
         }
         // The recovered sharded engine's books equal the fresh single replay's, symbol by symbol.
         const recovered = books(cli(replayArgs(dir), snapshotLines));
