@@ -36,6 +36,7 @@ import {
   walkResting,
   type SharedBookViews,
 } from './shared-book.js';
+import { rejected } from '../rejected.js';
 
 export interface LockfreeOptions {
   /** Matching threads (default: available cores - 1, at least 2). */
@@ -138,14 +139,14 @@ export class LockfreeEngine implements Engine {
         events =
           cmd.symbol === this.instrument?.symbol
             ? [this.bookEvent(ts)]
-            : [this.reject(ts, cmd, 'unknown_symbol', `Unknown symbol ${cmd.symbol}`)];
+            : [rejected(ts, cmd, 'unknown_symbol', `Unknown symbol ${cmd.symbol}`)];
         break;
       case 'clock':
         events = [];
         break;
       default:
         events = [
-          this.reject(
+          rejected(
             ts,
             cmd as { symbol?: string },
             'invalid_order',
@@ -188,7 +189,7 @@ export class LockfreeEngine implements Engine {
         c.symbol === this.instrument.symbol
           ? `Instrument ${c.symbol} is already defined`
           : `lockfree mode runs exactly one instrument (${this.instrument.symbol}); cannot add ${c.symbol}`;
-      return [this.reject(ts, { symbol: c.symbol }, reason, why)];
+      return [rejected(ts, { symbol: c.symbol }, reason, why)];
     }
     this.instrument = { ...c };
     return [
@@ -271,7 +272,7 @@ export class LockfreeEngine implements Engine {
     const problem = this.checkPlace(cmd);
     if (problem) {
       if (durable) await durable;
-      return this.emit([this.reject(ts, cmd, problem[0], problem[1])]);
+      return this.emit([rejected(ts, cmd, problem[0], problem[1])]);
     }
     const slot = this.slotId.length;
     this.slotId.push(cmd.orderId);
@@ -371,11 +372,11 @@ export class LockfreeEngine implements Engine {
     const slot = this.ids.get(cmd.orderId);
     if (slot !== undefined) await this.inflight.get(slot);
     const unknown = (): EngineEvent[] => [
-      this.reject(ts, cmd, 'unknown_order', `Cannot cancel order ${cmd.orderId}: unknown order id`),
+      rejected(ts, cmd, 'unknown_order', `Cannot cancel order ${cmd.orderId}: unknown order id`),
     ];
     if (cmd.symbol !== this.instrument?.symbol) {
       const why = `Cannot cancel order ${cmd.orderId}: unknown symbol ${cmd.symbol}`;
-      return [this.reject(ts, cmd, 'unknown_symbol', why)];
+      return [rejected(ts, cmd, 'unknown_symbol', why)];
     }
     if (slot === undefined || this.slotAccount[slot] !== cmd.account) return unknown();
     const removed = this.local.cancel(slot);
@@ -386,7 +387,7 @@ export class LockfreeEngine implements Engine {
   private async massCancel(cmd: MassCancel, ts: number): Promise<EngineEvent[]> {
     if (cmd.symbol !== undefined && cmd.symbol !== this.instrument?.symbol) {
       const why = `Cannot mass-cancel: unknown symbol ${cmd.symbol}`;
-      return [this.reject(ts, cmd, 'unknown_symbol', why)];
+      return [rejected(ts, cmd, 'unknown_symbol', why)];
     }
     const mine: number[] = [];
     for (let slot = 0; slot < this.slotAccount.length; slot++) {
@@ -437,23 +438,5 @@ export class LockfreeEngine implements Engine {
       level.orders.push({ orderId: this.slotId[o.slot], qty: o.qty });
     });
     return { type: 'book', seq: 0, ts, symbol: this.instrument!.symbol, bids, asks };
-  }
-
-  private reject(
-    ts: number,
-    cmd: { orderId?: string; symbol?: string; account?: string },
-    reason: RejectReason,
-    message: string,
-  ): EngineEvent {
-    return {
-      type: 'rejected',
-      seq: 0,
-      ts,
-      orderId: cmd.orderId,
-      symbol: cmd.symbol,
-      account: cmd.account,
-      reason,
-      message,
-    };
   }
 }

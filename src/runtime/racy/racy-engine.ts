@@ -8,11 +8,12 @@
  * existed: over-execution. Nothing here reserves liquidity atomically between check and execute.
  * Supported: instruments, limit GTC/IOC, market, cancel, snapshot, clock.
  */
-import type { Command, EngineEvent, PlaceOrder, RejectReason, SideName } from '../../core/index.js';
+import type { Command, EngineEvent, PlaceOrder, SideName } from '../../core/index.js';
 import { StateHasher } from '../../core/index.js';
 import type { CommandJournal, Engine, Mode } from '../engine.js';
 import { EventListeners } from '../listeners.js';
 import { stampCommand } from '../stamp.js';
+import { rejected } from '../rejected.js';
 
 export const RACY_LABEL =
   "racy: the seed's failing design, kept to prove the chaos test catches over-execution";
@@ -64,7 +65,7 @@ export class RacyEngine implements Engine {
     if (cmd.type === 'instrument') {
       const c = cmd.instrument;
       if (this.books.has(c.symbol)) {
-        events = [this.reject(ts, c, 'duplicate_symbol', `Instrument ${c.symbol} already defined`)];
+        events = [rejected(ts, c, 'duplicate_symbol', `Instrument ${c.symbol} already defined`)];
       } else {
         this.books.set(c.symbol, []);
         events = [
@@ -87,7 +88,7 @@ export class RacyEngine implements Engine {
       const at = book.findIndex((o) => o.orderId === cmd.orderId && o.account === cmd.account);
       if (at < 0) {
         events = [
-          this.reject(
+          rejected(
             ts,
             cmd,
             'unknown_order',
@@ -126,7 +127,7 @@ export class RacyEngine implements Engine {
     } else if (cmd.type === 'clock') {
       events = [];
     } else {
-      events = [this.reject(ts, {}, 'invalid_order', `racy mode does not support ${cmd.type}`)];
+      events = [rejected(ts, {}, 'invalid_order', `racy mode does not support ${cmd.type}`)];
     }
     if (durable) await durable;
     for (const e of events) e.seq = ++this.seq;
@@ -136,15 +137,15 @@ export class RacyEngine implements Engine {
 
   private async place(cmd: PlaceOrder, ts: number): Promise<EngineEvent[]> {
     const book = this.books.get(cmd.symbol);
-    if (!book) return [this.reject(ts, cmd, 'unknown_symbol', `Unknown symbol ${cmd.symbol}`)];
+    if (!book) return [rejected(ts, cmd, 'unknown_symbol', `Unknown symbol ${cmd.symbol}`)];
     if (this.ids.has(cmd.orderId)) {
-      return [this.reject(ts, cmd, 'duplicate_order_id', `Order id ${cmd.orderId} already used`)];
+      return [rejected(ts, cmd, 'duplicate_order_id', `Order id ${cmd.orderId} already used`)];
     }
     if (!Number.isSafeInteger(cmd.qty) || cmd.qty <= 0) {
-      return [this.reject(ts, cmd, 'invalid_qty', `Quantity must be a positive whole number`)];
+      return [rejected(ts, cmd, 'invalid_qty', `Quantity must be a positive whole number`)];
     }
     if (cmd.kind !== 'limit' && cmd.kind !== 'market') {
-      return [this.reject(ts, cmd, 'invalid_order', `racy mode does not support ${cmd.kind}`)];
+      return [rejected(ts, cmd, 'invalid_order', `racy mode does not support ${cmd.kind}`)];
     }
     this.ids.add(cmd.orderId);
     const buy = cmd.side === 'buy';
@@ -235,23 +236,5 @@ export class RacyEngine implements Engine {
 
   async close(): Promise<void> {
     await this.opts.journal?.close();
-  }
-
-  private reject(
-    ts: number,
-    cmd: { orderId?: string; symbol?: string; account?: string },
-    reason: RejectReason,
-    message: string,
-  ): EngineEvent {
-    return {
-      type: 'rejected',
-      seq: 0,
-      ts,
-      orderId: cmd.orderId,
-      symbol: cmd.symbol,
-      account: cmd.account,
-      reason,
-      message,
-    };
   }
 }
