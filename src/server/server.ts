@@ -190,6 +190,9 @@ export async function startServer(
       phase: ic?.phase,
     });
   }
+  // Recovery caught the store up from the journal through the writer thread: the orders and
+  // fills restored below are read from the store, so wait until those writes are committed.
+  await sink.flush();
   await restoreState({
     engine,
     store,

@@ -10,6 +10,7 @@ import { openStore } from '../store/index.js';
 export type StoreWorkerRequest =
   | { id: number; op: 'lastJournalSeq'; shard: number }
   | { id: number; op: 'writeEntries'; json: string }
+  | { id: number; op: 'flush' }
   | { id: number; op: 'close' };
 
 export type StoreWorkerReply =
@@ -62,6 +63,9 @@ async function main(o: { url: string; dataDir: string }): Promise<void> {
           } catch (err) {
             for (const id of ids) reply({ id, ok: false, error: (err as Error).message });
           }
+        } else if (req.op === 'flush') {
+          // Requests run in arrival order: every write sent before this one is committed.
+          reply({ id: req.id, ok: true });
         } else if (req.op === 'lastJournalSeq') {
           reply({ id: req.id, ok: true, value: await store.lastJournalSeq(req.shard) });
         } else {

@@ -77,6 +77,12 @@ export class WorkerSink implements DurableSink {
     );
   }
 
+  /** Resolves once every entry handed over so far is committed to the store. */
+  async flush(): Promise<void> {
+    await this.call({ op: 'flush' });
+    if (this.failure !== undefined) throw this.failure;
+  }
+
   /** Waits for every write so far, closes the writer's connection and stops the thread. */
   async close(): Promise<void> {
     await this.call({ op: 'close' });
