@@ -4,33 +4,17 @@
  * `replay --journal DIR` fed only `snapshot` lines) must equal a fresh replay of the journaled
  * prefix (`journal dump`), and every event line printed before the kill must be journaled.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Exchange } from '../src/core/index.js';
 import { CommandFormatter, scanJournal } from '../src/journal/index.js';
 import { SYMBOLS, commands } from './helpers/crash-workload.js';
+import { runCliKilled, runCliSync as cli } from './replay-helpers.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'crossbook-recovery-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function cli(args: string[], input?: string): string {
-  try {
-    return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      encoding: 'utf8',
-      input,
-      maxBuffer: 256 * 1024 * 1024,
-      env: { ...process.env, CROSSBOOK_LOG_LEVEL: 'error' },
-    });
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`crossbook ${args.join(' ')} failed: ${e.stderr ?? ''} ${e.message}`);
-  }
-}
 
 function inputFile(name: string, seed: number, count: number, prefix: string): string {
   const fmt = new CommandFormatter();
@@ -40,31 +24,9 @@ function inputFile(name: string, seed: number, count: number, prefix: string): s
   return path;
 }
 
-/** Runs replay --journal and SIGKILLs it after `ms`; resolves with the stdout lines seen. */
-function replayKilled(dir: string, input: string, ms: number): Promise<string[]> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', CLI, 'replay', '--journal', dir, '--in', input],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, CROSSBOOK_LOG_LEVEL: 'error' },
-      },
-    );
-    let out = '';
-    let timer: NodeJS.Timeout | undefined;
-    // The kill clock starts at the first durable output, so a slow start on a loaded machine
-    // still kills the replay mid-run rather than before its journal exists.
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString('utf8');
-      timer ??= setTimeout(() => child.kill('SIGKILL'), ms);
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve(out.split('\n').filter((l) => l.startsWith('{')));
-    });
-  });
-}
+/** Runs replay --journal and SIGKILLs it `ms` after its first output; resolves with what it printed. */
+const replayKilled = (dir: string, input: string, ms: number): Promise<string[]> =>
+  runCliKilled(['replay', '--journal', dir, '--in', input], ms);
 
 const snapshotLines =
   SYMBOLS.map((s) => JSON.stringify({ type: 'snapshot', symbol: s })).join('\n') + '\n';

@@ -1,5 +1,5 @@
 /** Runs the real `crossbook` binary as a child process (needs `npx tsc -p tsconfig.json` first). */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -53,4 +53,47 @@ export function parseLines(text: string): Record<string, unknown>[] {
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Runs `crossbook ...args` synchronously; a failure throws with the command's stderr. */
+export function runCliSync(args: string[], input?: string): string {
+  try {
+    return execFileSync(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      input,
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, CROSSBOOK_LOG_LEVEL: 'error' },
+    });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`crossbook ${args.join(' ')} failed: ${e.stderr ?? ''} ${e.message}`);
+  }
+}
+
+/**
+ * Runs `crossbook ...args` and SIGKILLs it `ms` after its first output, so a slow start on a
+ * loaded machine still kills it mid-run; resolves with the JSON lines it printed before dying.
+ */
+export function runCliKilled(args: string[], ms: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CROSSBOOK_LOG_LEVEL: 'error' },
+    });
+    let out = '';
+    let err = '';
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+      timer ??= setTimeout(() => child.kill('SIGKILL'), ms);
+    });
+    child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === null && code !== 0) reject(new Error(`crossbook exited ${code}: ${err}`));
+      else resolve(out.split('\n').filter((l) => l.startsWith('{')));
+    });
+  });
 }

@@ -9,35 +9,19 @@
  * command without a symbol (clock) is journaled by every shard, so per symbol this is exactly
  * the single-mode replay of that symbol's command order.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Exchange } from '../src/core/index.js';
 import { CommandFormatter, scanJournal } from '../src/journal/index.js';
 import { ShardRouter } from '../src/runtime/index.js';
 import { SYMBOLS, commands } from './helpers/crash-workload.js';
+import { runCliKilled, runCliSync as cli } from './replay-helpers.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const SHARDS = 3;
 const root = mkdtempSync(join(tmpdir(), 'crossbook-sharded-recovery-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function cli(args: string[], input?: string): string {
-  try {
-    return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      encoding: 'utf8',
-      input,
-      maxBuffer: 256 * 1024 * 1024,
-      env: { ...process.env, CROSSBOOK_LOG_LEVEL: 'error' },
-    });
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`crossbook ${args.join(' ')} failed: ${e.stderr ?? ''} ${e.message}`);
-  }
-}
 
 function inputFile(name: string, seed: number, count: number, prefix: string): string {
   const fmt = new CommandFormatter();
@@ -58,28 +42,8 @@ const replayArgs = (dir: string): string[] => [
 ];
 
 /** Runs the sharded replay and SIGKILLs it `ms` after its first output line. */
-function replayKilled(dir: string, input: string, ms: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...replayArgs(dir), '--in', input],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CROSSBOOK_LOG_LEVEL: 'error' } },
-    );
-    let out = '';
-    let err = '';
-    let timer: NodeJS.Timeout | undefined;
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString('utf8');
-      timer ??= setTimeout(() => child.kill('SIGKILL'), ms);
-    });
-    child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === null && code !== 0) reject(new Error(`replay exited ${code}: ${err}`));
-      else resolve(out.split('\n').filter((l) => l.startsWith('{')));
-    });
-  });
-}
+const replayKilled = (dir: string, input: string, ms: number): Promise<string[]> =>
+  runCliKilled([...replayArgs(dir), '--in', input], ms);
 
 const snapshotLines =
   SYMBOLS.map((s) => JSON.stringify({ type: 'snapshot', symbol: s })).join('\n') + '\n';
