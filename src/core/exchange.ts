@@ -218,7 +218,7 @@ export class Exchange {
   }
 
   private addMatcher(config: InstrumentConfig): Matcher {
-    const m = new Matcher(config, this.bookFactory(), this.ctx, this.list.length);
+    const m = new Matcher(config, this.bookFactory(), this.ctx);
     m.reopenAfterHalt = () => changePhase(m, 'continuous', 'reopen');
     this.matchers.set(config.symbol, m);
     this.list.push(m);

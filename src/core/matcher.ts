@@ -91,8 +91,6 @@ export class Matcher {
     config: InstrumentConfig,
     book: OrderBook,
     private readonly ctx: MatcherContext,
-    /** Position of this instrument in its engine, part of order handles. */
-    readonly index: number,
   ) {
     this.symbol = config.symbol;
     this.config = config;
