@@ -5,6 +5,8 @@
  * Candidates are every tick between the limits involved plus the reference. Volume and imbalance
  * are constant between two adjacent limits, so it is exact to evaluate only each limit, its two
  * neighbouring ticks and the reference: the best tick of any flat stretch is one of those.
+ * With no reference at all (no trade, none configured), the last rule uses the middle of the
+ * remaining candidates instead, and picks the evaluated candidate nearest to it.
  */
 
 export interface AuctionInterest {
