@@ -36,7 +36,7 @@ import {
   walkResting,
   type SharedBookViews,
 } from './shared-book.js';
-import { rejected } from '../rejected.js';
+import { accepted as acceptedEvent, rejected } from '../mode-events.js';
 
 export interface LockfreeOptions {
   /** Matching threads (default: available cores - 1, at least 2). */
@@ -288,7 +288,7 @@ export class LockfreeEngine implements Engine {
     let accepted: EngineEvent;
     try {
       if (durable) await durable;
-      accepted = this.acceptedEvent(cmd, ts, tif);
+      accepted = acceptedEvent(cmd, ts, tif);
       this.emit([accepted]);
       result = await this.lanes.place([slot, side, level, cmd.qty, mode]);
     } finally {
@@ -304,22 +304,6 @@ export class LockfreeEngine implements Engine {
     }
     this.emit(events);
     return [accepted, ...events];
-  }
-
-  private acceptedEvent(cmd: PlaceOrder, ts: number, tif: 'GTC' | 'IOC'): EngineEvent {
-    return {
-      type: 'accepted',
-      seq: 0,
-      ts,
-      symbol: cmd.symbol,
-      orderId: cmd.orderId,
-      account: cmd.account,
-      side: cmd.side,
-      kind: cmd.kind,
-      price: cmd.kind === 'limit' ? cmd.price : undefined,
-      qty: cmd.qty,
-      tif,
-    };
   }
 
   private outcomeEvents(

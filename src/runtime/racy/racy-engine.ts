@@ -13,7 +13,7 @@ import { StateHasher } from '../../core/index.js';
 import type { CommandJournal, Engine, Mode } from '../engine.js';
 import { EventListeners } from '../listeners.js';
 import { stampCommand } from '../stamp.js';
-import { rejected } from '../rejected.js';
+import { accepted, rejected } from '../mode-events.js';
 
 export const RACY_LABEL =
   "racy: the seed's failing design, kept to prove the chaos test catches over-execution";
@@ -159,21 +159,7 @@ export class RacyEngine implements Engine {
     await fakeStoreRoundTrip();
     // 3. EXECUTE against the stale view, with blind writes: this is the bug.
     const tif = cmd.tif ?? (cmd.kind === 'market' ? 'IOC' : 'GTC');
-    const events: EngineEvent[] = [
-      {
-        type: 'accepted',
-        seq: 0,
-        ts,
-        symbol: cmd.symbol,
-        orderId: cmd.orderId,
-        account: cmd.account,
-        side: cmd.side,
-        kind: cmd.kind,
-        price: cmd.price,
-        qty: cmd.qty,
-        tif,
-      },
-    ];
+    const events: EngineEvent[] = [accepted(cmd, ts, tif)];
     let left = cmd.qty;
     for (const { order, seen } of view) {
       if (left === 0) break;
