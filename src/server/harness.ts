@@ -64,9 +64,15 @@ export interface ChildServer {
   exited: Promise<number | null>;
 }
 
-/** Runs `crossbook serve --port 0` as a child process and waits for its URL. */
+/**
+ * Runs `crossbook serve --port 0` as a child process and waits for its URL. Without the
+ * simulation (an empty market) unless `args` ask for `--simulate`.
+ */
 export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, [builtCli(), 'serve', '--port', '0', ...args], {
+  const sim = args.some((a) => a === '--simulate' || a === '--no-simulate')
+    ? []
+    : ['--no-simulate'];
+  const child = spawn(process.execPath, [builtCli(), 'serve', '--port', '0', ...sim, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -21,3 +21,12 @@ export {
   type FsyncPolicy,
 } from './config.js';
 export { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './instruments.js';
+export {
+  StartupError,
+  prepareDataDir,
+  saveDemoKeys,
+  readDemoKeys,
+  demoKeysPath,
+  DEMO_KEYS_FILE,
+  type StoredDemoKey,
+} from './startup.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './in
 import { defaultEngineFactory } from './engine-factory.js';
 import { recordOf, restoreState } from './restore.js';
 import { WorkerSink } from './worker-sink.js';
+import { listenError, prepareDataDir, saveDemoKeys } from './startup.js';
 
 export interface EngineFactoryOptions {
   mode: ServerConfig['mode'];
@@ -113,12 +114,12 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  prepareDataDir(dataDir);
+  const specs: readonly InstrumentSpec[] =
+    config.instruments === undefined ? DEMO_INSTRUMENTS : loadInstrumentsFile(config.instruments);
   const storeUrl = config.store ?? join(dataDir, 'crossbook.db');
   const store = await openStore({ url: storeUrl, dataDir });
   const sink = await WorkerSink.open({ url: storeUrl, dataDir });
-  const specs: readonly InstrumentSpec[] =
-    config.instruments === undefined ? DEMO_INSTRUMENTS : loadInstrumentsFile(config.instruments);
 
   let engine: Engine;
   try {
@@ -237,6 +238,8 @@ export async function startServer(
 
   const demoKeys =
     config.demo && (await store.listApiKeys()).length === 0 ? await createDemoAccounts(store) : [];
+  // Saved before listening: a first start that fails below (port in use) loses no key.
+  if (demoKeys.length > 0) saveDemoKeys(dataDir, demoKeys);
 
   let closing = false;
   const ctx: GatewayContext = {
@@ -295,7 +298,17 @@ export async function startServer(
     uiDir: existsSync(uiDir) ? uiDir : resolve('ui/dist'),
   });
   const ws = new WsGateway(app.server, ctx);
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    ws.close();
+    await app.close().catch(() => undefined);
+    offEvents();
+    await engine.close().catch(() => undefined);
+    await sink.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw listenError(err, config.host, config.port);
+  }
   const port = (app.server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
