@@ -108,6 +108,11 @@ export class Simulator {
     return sim;
   }
 
+  /** Settles when the simulation ends (stop(), or a lost connection). */
+  get done(): Promise<void> {
+    return this.loop;
+  }
+
   /** The symbols being traded. */
   get symbols(): string[] {
     return [...this.syms.keys()];
