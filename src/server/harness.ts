@@ -65,13 +65,17 @@ export interface ChildServer {
 }
 
 /**
- * Runs `crossbook serve --port 0` as a child process and waits for its URL. Without the
- * simulation (an empty market) unless `args` ask for `--simulate`.
+ * Runs `crossbook serve --port 0` as a child process and waits for its URL. Tests get an empty
+ * market: `--no-simulate` is added unless `args` say `--simulate` or `opts.defaultSimulate` asks
+ * for the server's own default (as `npm start` runs it).
  */
-export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
-  const sim = args.some((a) => a === '--simulate' || a === '--no-simulate')
-    ? []
-    : ['--no-simulate'];
+export function spawnServer(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  opts: { defaultSimulate?: boolean } = {},
+): Promise<ChildServer> {
+  const own = opts.defaultSimulate === true || args.some((a) => /^--(no-)?simulate$/.test(a));
+  const sim = own ? [] : ['--no-simulate'];
   const child = spawn(process.execPath, [builtCli(), 'serve', '--port', '0', ...sim, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -89,6 +89,7 @@ export function PriceChart() {
   const host = useRef<HTMLDivElement>(null);
   const [interval, setInterval_] = useState<number>(1);
   const [last, setLast] = useState<Candle | null>(null);
+  const [count, setCount] = useState(0);
   const inst = market.instrument();
 
   useEffect(() => {
@@ -120,6 +121,7 @@ export function PriceChart() {
         }
       }
       setLast(builder.candles[builder.candles.length - 1] ?? null);
+      setCount(builder.candles.length);
     };
     sync();
     const off = onTopic(['trades'], sync);
@@ -137,6 +139,7 @@ export function PriceChart() {
       style="grid-area:chart"
       data-testid="price-chart"
       data-interval={interval}
+      data-candles={count}
     >
       <header>
         <span class="inst-line">
