@@ -16,6 +16,7 @@ import { chromiumAvailable, ensureUiBuilt, launchChromium } from './helpers/brow
 
 const hasChromium = chromiumAvailable();
 const testid = (id: string) => `[data-testid="${id}"]`;
+type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let dir: string;
 let srv: ChildServer;
@@ -119,16 +120,28 @@ describe.skipIf(!hasChromium)('a fresh npm start in chromium', () => {
     expect(box!.x + box!.width).toBeLessThanOrEqual(panel!.x + panel!.width);
     expect(box!.y + box!.height).toBeLessThanOrEqual(panel!.y + panel!.height);
     // No scrolling ancestor cuts it off horizontally.
-    const clipped = await cancel.evaluate(`(el) => {
+    const clipped = await cancel.evaluate((el: Any) => {
       const b = el.getBoundingClientRect();
       for (let p = el.parentElement; p !== null; p = p.parentElement) {
-        const s = getComputedStyle(p);
-        if (s.overflowX === 'visible') continue;
+        if ((globalThis as Any).getComputedStyle(p).overflowX === 'visible') continue;
         const r = p.getBoundingClientRect();
-        if (b.left < r.left - 0.5 || b.right > r.right + 0.5) return 'clipped by ' + p.className;
+        if (b.left < r.left - 0.5 || b.right > r.right + 0.5) return `clipped by ${p.className}`;
       }
       return '';
-    }`);
+    });
     expect(clipped).toBe('');
+  });
+
+  it('tells what happened to an order in words: "filled 5 at 419.96"', async () => {
+    // A sell far below the market crosses the makers' bids at once.
+    await page.click(testid('side-sell'));
+    await page.fill(testid('order-price'), '390.00');
+    await page.fill(testid('order-qty'), '5');
+    await page.click(testid('order-submit'));
+    const notice = page.locator(`${testid('order-messages')} .notice.ok`).first();
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(
+      /(^|\s)sell 5 MSFT @ 390\.00: filled 5 at (avg )?\d+\.\d+$/,
+    );
   });
 });

@@ -269,7 +269,7 @@ export class Simulator {
   }
 
   /**
-   * Each participant runs its own loop at its share of the rate (half for the makers, half for
+   * Each participant runs its own loop at its share of the rate (60% for the makers, 40% for
    * the takers), paced by a schedule so that the server's answer time is part of the budget.
    */
   private async run(): Promise<void> {
@@ -278,10 +278,10 @@ export class Simulator {
     }, FAIR_MOVE_MS);
     const loops = [
       ...this.makers.map((p) =>
-        this.pace(this.rate / 2 / this.makers.length, () => this.makerStep(p)),
+        this.pace((this.rate * 0.6) / this.makers.length, () => this.makerStep(p)),
       ),
       ...this.takers.map((p) =>
-        this.pace(this.rate / 2 / this.takers.length, () => this.takerStep(p)),
+        this.pace((this.rate * 0.4) / this.takers.length, () => this.takerStep(p)),
       ),
     ];
     await Promise.all(loops);

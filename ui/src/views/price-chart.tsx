@@ -58,6 +58,8 @@ function makeChart(el: HTMLElement): Chart {
     borderVisible: false,
     wickUpColor: '#1fb58a',
     wickDownColor: '#f0506e',
+    // The last price is in the header; a tag on the scale would cover the axis labels under it.
+    lastValueVisible: false,
   });
   candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.26 } });
   const volume = chart.addSeries(HistogramSeries, {
