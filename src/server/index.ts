@@ -24,6 +24,7 @@ export { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './in
 export {
   StartupError,
   prepareDataDir,
+  isFreshDataDir,
   saveDemoKeys,
   readDemoKeys,
   demoKeysPath,

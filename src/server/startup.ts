@@ -7,6 +7,7 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -39,6 +40,15 @@ const WHY: Record<string, string> = {
 function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   return (code !== undefined && WHY[code]) || (err as Error).message;
+}
+
+/** True when `dir` does not exist yet or is an empty directory (a venue's first start). */
+export function isFreshDataDir(dir: string): boolean {
+  try {
+    return !existsSync(dir) || (statSync(dir).isDirectory() && readdirSync(dir).length === 0);
+  } catch {
+    return false;
+  }
 }
 
 /**

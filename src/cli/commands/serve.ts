@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  isFreshDataDir,
   prepareDataDir,
   readDemoKeys,
   demoKeysPath,
@@ -112,7 +113,7 @@ export function registerServe(program: Command): void {
       const dataDir = resolve(cfg.dataDir);
       let server: RunningServer;
       try {
-        const fresh = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
+        const fresh = isFreshDataDir(dataDir);
         prepareDataDir(dataDir);
         // A fresh demo venue is a simulated one, on this start and every later one (the marker
         // is written first, so a first start that fails to listen keeps the choice).
