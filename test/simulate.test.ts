@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedRequest, type ApiKeyPair } from '../src/gateway/index.js';
 import { startTestServer, type TestServer } from '../src/server/harness.js';
+import { resolveConfig } from '../src/server/index.js';
 import { MarketMaker, Simulator, simAccountKeys, SIM_MAKERS } from '../src/simulate/index.js';
 import { assertBuilt, runCli } from './replay-helpers.js';
 
@@ -104,6 +105,43 @@ describe('simulated participants', () => {
     expect((await tradesOf('AAPL')).length).toBeGreaterThan(before);
     const mine = (await get('/api/v1/fills?symbol=AAPL', s.keys.demo2)).body.fills as Json[];
     expect(mine.length).toBeGreaterThan(0);
+  });
+
+  it("`crossbook simulate --data-dir` uses the server's own sim-* accounts", async () => {
+    const r = await runCli([
+      'simulate',
+      '--url',
+      s.url,
+      '--data-dir',
+      s.dataDir,
+      '--symbols',
+      'GOOGL',
+      '--duration',
+      '3',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/2 market makers and 2 takers on GOOGL/);
+  });
+
+  it('is switched by flags, environment and config file alike', () => {
+    expect(resolveConfig({ env: {} }).simulate).toBeUndefined();
+    expect(resolveConfig({ env: {} }).simulateRate).toBe(40);
+    expect(resolveConfig({ env: { CROSSBOOK_SIMULATE: 'false' } }).simulate).toBe(false);
+    expect(resolveConfig({ env: { CROSSBOOK_SIMULATE: '1' } }).simulate).toBe(true);
+    expect(
+      resolveConfig({ flags: { simulate: false }, env: { CROSSBOOK_SIMULATE: 'true' } }).simulate,
+    ).toBe(false);
+    expect(resolveConfig({ env: { CROSSBOOK_SIMULATE_RATE: '12' } }).simulateRate).toBe(12);
+    const file = join(s.dataDir, 'cfg.json');
+    writeFileSync(file, JSON.stringify({ simulate: false, simulateRate: 5 }));
+    expect(resolveConfig({ flags: { config: file } })).toMatchObject({
+      simulate: false,
+      simulateRate: 5,
+    });
+    expect(() => resolveConfig({ env: { CROSSBOOK_SIMULATE: 'maybe' } })).toThrow(
+      /simulate must be true or false, got "maybe"/,
+    );
+    expect(() => resolveConfig({ env: { CROSSBOOK_SIMULATE_RATE: '0' } })).toThrow(/simulateRate/);
   });
 
   it('`crossbook simulate` without keys or with a wrong key says what it needs', async () => {
