@@ -7,8 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { ApiKeyPair } from '../../gateway/index.js';
-import { DEFAULT_SIM_RATE, Simulator, simAccountKeys } from '../../simulate/index.js';
+import {
+  DEFAULT_SIM_RATE,
+  Simulator,
+  simAccountKeys,
+  type ApiKeyPair,
+} from '../../simulate/index.js';
 import { openStore } from '../../store/index.js';
 
 interface SimulateFlags {
