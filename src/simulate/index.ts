@@ -28,3 +28,4 @@ export {
   simAccountKeys,
   type KeyStore,
 } from './accounts.js';
+export type { ApiKeyPair } from '../gateway/index.js';
