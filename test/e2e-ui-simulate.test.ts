@@ -5,9 +5,9 @@
  * page, while nobody in this test places an order. Also checks the 1440x900 layout: the main views
  * fit (or scroll inside their panel), the Cancel button in My orders is not clipped.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedRequest } from '../src/gateway/index.js';
@@ -15,6 +15,8 @@ import { keysFromBanner, spawnServer, type ChildServer } from '../src/server/har
 import { chromiumAvailable, ensureUiBuilt, launchChromium } from './helpers/browser.js';
 
 const hasChromium = chromiumAvailable();
+/** Like test/e2e-ui.test.ts: test-output/ (ignored), or docs/screenshots for `npm run screenshots`. */
+const SHOTS = resolve(process.env.CROSSBOOK_SCREENSHOTS ?? join('test-output', 'screenshots'));
 const testid = (id: string) => `[data-testid="${id}"]`;
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -62,6 +64,7 @@ describe.skipIf(!hasChromium)('a fresh npm start in chromium', () => {
       timeout: Math.max(1, 10_000 - (Date.now() - opened)),
     });
     expect(Date.now() - opened).toBeLessThan(10_000);
+    mkdirSync(SHOTS, { recursive: true });
     // Both sides of the book are quoted by the market makers.
     const book = await signedRequest<{ bids: unknown[]; asks: unknown[] }>({
       baseUrl: srv.url,
@@ -84,6 +87,8 @@ describe.skipIf(!hasChromium)('a fresh npm start in chromium', () => {
       { timeout: 15_000 },
     );
     expect(await count()).toBeGreaterThan(1);
+    await page.waitForTimeout(3000); // a few more candles for the picture
+    await page.screenshot({ path: join(SHOTS, 'live-market.png') });
   });
 
   it('fits 1440x900: no page scrolling, panels scroll inside, Cancel not clipped', async () => {
