@@ -48,6 +48,15 @@ function oneLine(stderr: string): string {
   return lines[0];
 }
 
+/** The banner's last line (the simulation) has arrived: the whole banner is in. */
+async function banner(c: ChildServer): Promise<string> {
+  const until = Date.now() + 30_000;
+  while (!c.output().includes('Simulated participants:') && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return c.output();
+}
+
 async function stop(c: ChildServer): Promise<void> {
   c.child.kill('SIGTERM');
   expect(await c.exited).toBe(0);
@@ -82,6 +91,7 @@ describe('a busy port', () => {
     // The next start prints the same keys and says where they are; they work.
     const srv = await spawnServer(['--data-dir', data], {}, { defaultSimulate: true });
     children.push(srv);
+    await banner(srv);
     const keys = keysFromBanner(srv.output());
     expect(Object.keys(keys).sort()).toEqual(['admin', 'demo1', 'demo2']);
     expect(keys.demo1.keyId).toBe(saved[0].keyId);
@@ -107,6 +117,7 @@ describe('a busy port', () => {
       },
     );
     children.push(off);
+    await banner(off);
     expect(off.output()).toMatch(/Simulated participants: off/);
     expect(keysFromBanner(off.output()).demo1.keyId).toBe(saved[0].keyId);
     await stop(off);
