@@ -204,7 +204,7 @@ export class OrderEntry {
     if (expireAt !== undefined && expireAt < SECONDS_LIKE) {
       fail(
         'malformed',
-        `expireAt ${expireAt} looks like seconds: expireAt is milliseconds since the epoch (e.g. ${Date.now() + 60_000})`,
+        `expireAt ${expireAt} looks like seconds: expireAt is milliseconds since the epoch`,
       );
     }
     const u = this.units(body.symbol as string);
