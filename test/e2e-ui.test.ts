@@ -219,10 +219,7 @@ describe.skipIf(!hasChromium)('web trading UI in chromium', () => {
       await page.fill(testid('login-key'), key.keyId);
       await page.fill(testid('login-secret'), key.secret);
       await page.click(testid('login-submit'));
-      await page.waitForFunction(
-        ([sel, name]) => document.querySelector(sel)?.textContent?.includes(name) === true,
-        [testid('account'), account] as const,
-      );
+      await page.locator(testid('account')).filter({ hasText: account }).waitFor();
     };
     await login(s.keys.admin, 'admin');
     await page.click(testid('chaos-run'));
