@@ -69,6 +69,8 @@ export interface RunningServer {
 export interface StartOptions {
   engineFactory?: EngineFactory;
   logger?: Logger;
+  /** Period of the engine clock command, ms (default 1000); 0 turns it off (tests that compare state hashes). */
+  clockTickMs?: number;
 }
 
 /** Engine time from the wall clock, ns, with sub-millisecond resolution. */
@@ -350,9 +352,14 @@ export async function startServer(
 
   // Engine time only moves with commands: a 1 Hz clock expires DAY / GTD orders and ends timed
   // halts on a quiet venue too.
-  const ticker = setInterval(() => {
-    if (!closing) engine.submit({ type: 'clock', ts: clockNs() }).catch(() => undefined);
-  }, 1000);
+  const tickMs = opts.clockTickMs ?? 1000;
+  const ticker = setInterval(
+    () => {
+      if (!closing && tickMs > 0)
+        engine.submit({ type: 'clock', ts: clockNs() }).catch(() => undefined);
+    },
+    tickMs > 0 ? tickMs : 60_000,
+  );
   ticker.unref();
 
   let closed: Promise<void> | undefined;
