@@ -243,14 +243,18 @@ export class WsGateway {
         isBinary ? Buffer.from(data as Buffer).toString() : data.toString(),
       );
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new Error('a message must be a JSON object');
+        throw new Error(
+          `a message must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`,
+        );
       }
       msg = parsed as Msg;
     } catch (err) {
+      // The parser's own words differ between Node versions: say it plainly.
+      const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
       c.send(
         JSON.stringify({
           type: 'error',
-          error: { reason: 'malformed', message: `Cannot read message: ${(err as Error).message}` },
+          error: { reason: 'malformed', message: `Cannot read message: ${why}` },
         }),
       );
       return;
