@@ -157,6 +157,12 @@ export class OrderService {
     body: unknown,
   ): Promise<{ order: OrderView; fills: FillView[]; priorityKept: boolean }> {
     this.admission();
+    // Structure first (the same answer whatever the order), then the order, then the values.
+    try {
+      this.entry.validateReplace(body, ref);
+    } catch (err) {
+      throw this.reject(err as ApiError);
+    }
     const { orderId, symbol } = this.locate(p, ref);
     let cmd;
     try {

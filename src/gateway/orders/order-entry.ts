@@ -231,6 +231,11 @@ export class OrderEntry {
     return cmd;
   }
 
+  /** Validates a replace body's structure only (before the order is looked up). */
+  validateReplace(body: unknown, ref: string): void {
+    check(validateReplace, body, `Cannot replace order ${ref}`);
+  }
+
   replace(body: unknown, account: string, orderId: string, symbol: string): ReplaceOrder {
     const prefix = `Cannot replace order ${orderId}`;
     check(validateReplace, body, prefix);
