@@ -154,7 +154,7 @@ function sendBatch(ws: WebSocket, inputs: (Json | Buffer)[]): Promise<Json[]> {
     const onClose = (code: number, reason: Buffer) =>
       reject(new Error(`closed ${code} ${reason.toString()} after ${replies.length} replies`));
     ws.on('message', onMessage);
-    ws.once('close', onClose);
+    ws.on('close', onClose);
     for (const input of inputs) {
       if (Buffer.isBuffer(input)) ws.send(input, { binary: true });
       else ws.send(JSON.stringify(input));

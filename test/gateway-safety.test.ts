@@ -41,6 +41,8 @@ function pipeline(ws: CrossbookWs, msgs: Json[]): Promise<Json[]> {
   return new Promise((resolve, reject) => {
     const replies = new Map<unknown, Json>();
     const ids = msgs.map((m, i) => (m.id = `p${i}`));
+    const onClose = (code: number, reason: Buffer) =>
+      reject(new Error(`closed ${code} ${reason.toString()}`));
     const onMsg = (data: Buffer) => {
       const m = JSON.parse(data.toString()) as Json;
       if (m.type !== 'response' || !ids.includes(m.id)) return;
@@ -48,11 +50,12 @@ function pipeline(ws: CrossbookWs, msgs: Json[]): Promise<Json[]> {
       replies.set(m.id, m);
       if (replies.size === msgs.length) {
         ws.ws.off('message', onMsg);
+        ws.ws.off('close', onClose);
         resolve(ids.map((id) => replies.get(id)!));
       }
     };
     ws.ws.on('message', onMsg);
-    ws.ws.once('close', (code, reason) => reject(new Error(`closed ${code} ${reason}`)));
+    ws.ws.on('close', onClose);
     for (const m of msgs) ws.ws.send(JSON.stringify(m));
   });
 }
@@ -121,7 +124,7 @@ describe('risk limits hold however requests arrive', () => {
   });
 
   it('rate limit: pipelined and concurrent bursts get exactly the bucket', async () => {
-    const k = await trader('burst-rate', { ordersPerSecond: 1, burst: 7 });
+    const k = await trader('burst-rate', { ordersPerSecond: 0, burst: 7 });
     const ws = await wsFor(k);
     const replies = await pipeline(
       ws,
@@ -433,7 +436,7 @@ describe('one validation path for HTTP and WebSocket', () => {
 
 describe('idempotency remembers only orders that reached the engine', () => {
   it('places a client order id that was first refused by the rate limit or the kill switch', async () => {
-    const k = await trader('idem', { ordersPerSecond: 10, burst: 1 });
+    const k = await trader('idem', { ordersPerSecond: 1, burst: 1 });
     const body = (cid: string) => ({
       symbol: 'MSFT',
       side: 'buy',
@@ -444,14 +447,14 @@ describe('idempotency remembers only orders that reached the engine', () => {
     expect((await call(k, 'POST', '/api/v1/orders', body('first'))).status).toBe(201);
     const refused = await call(k, 'POST', '/api/v1/orders', body('again'));
     expect(refused.status).toBe(429);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1100));
     expect((await call(k, 'POST', '/api/v1/orders', body('again'))).status).toBe(201);
 
     await call(ADMIN, 'POST', '/api/v1/admin/accounts/idem/disable');
     await new Promise((r) => setTimeout(r, 250));
     expect((await call(k, 'POST', '/api/v1/orders', body('later'))).status).toBe(403);
     await call(ADMIN, 'POST', '/api/v1/admin/accounts/idem/enable');
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1100));
     const placed = await call(k, 'POST', '/api/v1/orders', body('later'));
     expect(placed.status).toBe(201);
     // An order that reached the engine is remembered: the retry answers it again (200).
