@@ -1,3 +1,4 @@
+import { registerProcessCpu } from './process-metrics.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -141,6 +142,7 @@ export async function startServer(
   const marketData = new MarketData();
   const orders = new OrderRegistry();
   const metrics = new GatewayMetrics();
+  registerProcessCpu(metrics.registry);
   const onEvents = (events: readonly EngineEvent[]) => {
     instruments.observeAll(events);
     orders.apply(events);
