@@ -29,6 +29,8 @@ export interface ServerConfig {
   bodyLimit: number;
   /** Signature timestamp window, ms. */
   authWindowMs: number;
+  /** Write CPU profiles of the main and worker threads to this directory on exit. */
+  profile?: string;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -61,6 +63,7 @@ export const ENV_VARS: Record<keyof ServerConfig, string> = {
   wsMaxBuffered: 'CROSSBOOK_WS_MAX_BUFFERED',
   bodyLimit: 'CROSSBOOK_BODY_LIMIT',
   authWindowMs: 'CROSSBOOK_AUTH_WINDOW_MS',
+  profile: 'CROSSBOOK_PROFILE',
 };
 
 const INTEGER_KEYS = new Set<keyof ServerConfig>([

@@ -1,4 +1,3 @@
-import { registerProcessCpu } from './process-metrics.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +26,8 @@ import { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './in
 import { defaultEngineFactory } from './engine-factory.js';
 import { recordOf, restoreState } from './restore.js';
 import { WorkerSink } from './worker-sink.js';
+import { registerProcessCpu } from './process-metrics.js';
+import { startProfiler } from './profiler.js';
 
 export interface EngineFactoryOptions {
   mode: ServerConfig['mode'];
@@ -113,6 +114,9 @@ export async function startServer(
   opts: StartOptions = {},
 ): Promise<RunningServer> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
+  // First, so that the store writer and shard workers are attached as they start.
+  const profiler =
+    config.profile === undefined ? undefined : await startProfiler(resolve(config.profile));
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const storeUrl = config.store ?? join(dataDir, 'crossbook.db');
@@ -318,6 +322,10 @@ export async function startServer(
       clearInterval(ticker);
       // Drain: commands already submitted (HTTP and WebSocket) finish and are answered.
       while (metrics.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+      if (profiler !== undefined) {
+        const files = await profiler.stop();
+        logger.warn({ files }, `CPU profiles written to ${config.profile}`);
+      }
       ws.close();
       await app.close();
       offEvents();
