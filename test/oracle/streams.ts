@@ -362,10 +362,12 @@ export interface Tally {
 export function compare(cmds: readonly Command[], tally?: Tally): void {
   const real = new Exchange();
   const naive = new NaiveExchange();
+  // ORACLE_TRACE=1 names each command before each engine runs it: finds the one that hangs.
+  const trace = process.env.ORACLE_TRACE === '1';
   for (let i = 0; i < cmds.length; i++) {
-    if (process.env.ORACLE_TRACE === '1') process.stderr.write(`#${i} real\n`);
+    if (trace) process.stderr.write(`#${i} real\n`);
     const a = real.execute(cmds[i]);
-    if (process.env.ORACLE_TRACE === '1') process.stderr.write(`#${i} naive\n`);
+    if (trace) process.stderr.write(`#${i} naive\n`);
     const b = naive.execute(cmds[i]);
     const ja = canonical(a);
     const jb = canonical(b);
