@@ -20,7 +20,8 @@
  * - price bands (limit rejection, market protection), volatility halts and the timed reopening;
  * - phases: preopen, preclose, halted, closed, continuous; indicative updates during a call;
  *   opening, closing and reopening auctions (price by brute force over every tick: volume,
- *   imbalance, market pressure, reference / middle), market-first allocation, leftover cancels;
+ *   imbalance, market pressure, nearest the reference; the no-reference rule, middle of the range,
+ *   only in the `it.fails` case below), market-first allocation, leftover cancels;
  * - trade ids per instrument, event sequence numbers, event times per instrument clock.
  * Not covered: instrument definition errors (the generator defines valid instruments), malformed
  * commands (the edge's job, src/protocol), and quantities whose sums pass 2^53 (issue 13 item 9).
