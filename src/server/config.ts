@@ -39,6 +39,8 @@ export interface ServerConfig {
   wsMaxConnections: number;
   /** Commands waiting for the engine, all clients together; more orders get `throttled`. */
   maxQueuedOrders: number;
+  /** Write CPU profiles of the main and worker threads to this directory on exit. */
+  profile?: string;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -83,6 +85,7 @@ export const ENV_VARS: Record<keyof ServerConfig, string> = {
   wsMaxInFlight: 'CROSSBOOK_WS_MAX_IN_FLIGHT',
   wsMaxConnections: 'CROSSBOOK_WS_MAX_CONNECTIONS',
   maxQueuedOrders: 'CROSSBOOK_MAX_QUEUED_ORDERS',
+  profile: 'CROSSBOOK_PROFILE',
 };
 
 const INTEGER_KEYS = new Set<keyof ServerConfig>([

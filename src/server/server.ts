@@ -31,6 +31,8 @@ import { defaultEngineFactory } from './engine-factory.js';
 import { recordOf, restoreState } from './restore.js';
 import { WorkerSink } from './worker-sink.js';
 import { NonBlockingLog } from './log-destination.js';
+import { registerProcessCpu } from './process-metrics.js';
+import { startProfiler } from './profiler.js';
 
 export interface EngineFactoryOptions {
   mode: ServerConfig['mode'];
@@ -129,6 +131,9 @@ export async function startServer(
   // Logging never blocks matching: a full or failing sink drops (and counts) lines.
   const logSink = opts.logger === undefined ? new NonBlockingLog(1) : undefined;
   const logger = opts.logger ?? pino({ level: config.logLevel }, logSink);
+  // First, so that the store writer and shard workers are attached as they start.
+  const profiler =
+    config.profile === undefined ? undefined : await startProfiler(resolve(config.profile));
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const storeUrl = config.store ?? join(dataDir, 'crossbook.db');
@@ -158,6 +163,7 @@ export async function startServer(
   const marketData = new MarketData();
   const orders = new OrderRegistry();
   const metrics = new GatewayMetrics();
+  registerProcessCpu(metrics.registry);
   const onEvents = (events: readonly EngineEvent[]) => {
     instruments.observeAll(events);
     orders.apply(events);
@@ -372,6 +378,10 @@ export async function startServer(
       // engine answers nothing more: do not wait for it).
       while (metrics.inFlight > 0 && service.health().ok)
         await new Promise((r) => setTimeout(r, 5));
+      if (profiler !== undefined) {
+        const files = await profiler.stop();
+        logger.warn({ files }, `CPU profiles written to ${config.profile}`);
+      }
       ws.close();
       await app.close();
       offEvents();

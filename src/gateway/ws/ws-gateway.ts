@@ -113,7 +113,11 @@ export class WsGateway {
     server.on('upgrade', this.onUpgrade);
     this.wss.on('connection', (ws) => this.onConnection(ws));
     this.offs.push(
-      ctx.marketData.subscribe((symbol, msg, json) => this.onMarketData(symbol, msg, json)),
+      ctx.marketData.subscribe(
+        (symbol, msg, json) => this.onMarketData(symbol, msg, json),
+        // Market data builds only what some connection reads.
+        (symbol, channel) => (this.bySub.get(`${channel}:${symbol}`)?.size ?? 0) > 0,
+      ),
     );
     this.offs.push(ctx.orders.onExecution((e) => this.onExecution(e)));
     this.offs.push(ctx.sessions.register((f, reason) => this.closeSessions(f, reason)));
