@@ -29,6 +29,7 @@ const FLAG_KEYS: [string, keyof ServerConfig][] = [
   ['wsMaxBuffered', 'wsMaxBuffered'],
   ['simulate', 'simulate'],
   ['simulateRate', 'simulateRate'],
+  ['profile', 'profile'],
 ];
 
 /** Marks a venue created with the simulation: later plain starts run it again. */
@@ -62,6 +63,9 @@ function banner(
   const dirFlag = resolve(cfg.dataDir) === resolve('./data') ? '' : ` --data-dir ${cfg.dataDir}`;
   lines.push(`New API key: ./bin/crossbook accounts add NAME [--admin]${dirFlag}`);
   lines.push(sim);
+  if (cfg.profile !== undefined) {
+    lines.push(`Profiling every thread: CPU profiles go to ${cfg.profile} when the server stops.`);
+  }
   return lines.join('\n');
 }
 
@@ -90,6 +94,10 @@ export function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'journal, store and keys (env: CROSSBOOK_DATA_DIR, default ./data)')
     .option('--log-level <level>', 'pino level (env: CROSSBOOK_LOG_LEVEL, default warn)')
     .option('--ws-max-buffered <bytes>', 'outgoing WebSocket buffer before a client is dropped')
+    .option(
+      '--profile <dir>',
+      'write CPU profiles of every thread to DIR on exit (env: CROSSBOOK_PROFILE)',
+    )
     .option('--no-demo', 'do not create demo accounts on first start')
     .option(
       '--simulate',
