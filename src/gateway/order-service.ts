@@ -233,6 +233,8 @@ export class OrderService {
       }
       const cmd = this.parse(wire, orderId, clientOrderId);
       if (cmd.type !== 'place') throw new ApiError('internal', 'place parsed to another command');
+      // Journaled with the order, so the store (and a restart) keeps the client's id.
+      if (clientOrderId !== undefined) cmd.clientOrderId = clientOrderId;
       const u = this.units(cmd.symbol);
       const bad = this.o.risk.check({ ...cmd, tick: u.tick, lot: u.lot });
       if (bad) throw new ApiError(bad.reason, `Cannot place order: ${bad.message}`);
@@ -282,6 +284,11 @@ export class OrderService {
     m.submitStarted();
     try {
       return await this.o.engine.submit(cmd);
+    } catch (err) {
+      // A durable engine that could not journal has stopped (fail-stop): 503, with its reason.
+      if ((err as { code?: unknown }).code === 'unavailable')
+        throw new ApiError('unavailable', (err as Error).message);
+      throw err;
     } finally {
       m.submitDone();
       m.recordAck((performance.now() - t0) / 1000);

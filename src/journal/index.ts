@@ -48,7 +48,7 @@ export { crc32c } from './crc32c.js';
 export { encodeCommand, decodeCommand } from './command-codec.js';
 export { ByteWriter, ByteReader } from './byte-buffer.js';
 export * from './record-codec.js';
-export { JournalCorruptionError } from './errors.js';
+export { JournalCorruptionError, JournalUnavailableError, repairCommand } from './errors.js';
 export type { JournalLogger } from './log.js';
 export { defaultLogger } from './log.js';
 export {

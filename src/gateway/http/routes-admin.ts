@@ -14,7 +14,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     { ...auth, schema: schema({ params: accountParams }) },
     async (req) => {
       const cancelled = await ctx.service.disable(req.params.account);
-      ctx.saveRisk();
+      await ctx.saveRisk(req.params.account, 'disable', req.principal?.account);
       ctx.logger.warn(
         { account: req.params.account, by: req.principal?.account, cancelled },
         'kill switch',
@@ -28,7 +28,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     { ...auth, schema: schema({ params: accountParams }) },
     async (req) => {
       ctx.risk.setEnabled(req.params.account, true);
-      ctx.saveRisk();
+      await ctx.saveRisk(req.params.account, 'enable', req.principal?.account);
       return { account: req.params.account, enabled: true };
     },
   );
@@ -38,7 +38,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     { ...auth, schema: schema({ params: accountParams, body: limitsBody }) },
     async (req) => {
       const limits = ctx.risk.setLimits(req.params.account, req.body);
-      ctx.saveRisk();
+      await ctx.saveRisk(req.params.account, 'limits', req.principal?.account);
       return { account: req.params.account, limits };
     },
   );

@@ -15,7 +15,10 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: GatewayContext):
   app.get('/health', { schema: tag('operations') }, async (_req, reply) => {
     const uptimeSec = Math.floor((Date.now() - ctx.startedAt) / 1000);
     if (ctx.closing()) return reply.code(503).send({ status: 'closing', uptimeSec });
-    return { status: 'ok', mode: ctx.engineInfo().mode, uptimeSec };
+    const d = ctx.durability?.() ?? { state: 'ok' };
+    if (d.state === 'unavailable')
+      return reply.code(503).send({ status: 'unavailable', reason: d.reason, uptimeSec });
+    return { status: d.state, reason: d.reason, mode: ctx.engineInfo().mode, uptimeSec };
   });
 
   app.get('/metrics', { schema: tag('operations') }, async (_req, reply) => {

@@ -147,6 +147,7 @@ export class OrderRegistry {
     const a = this.account(o.account);
     if (isOpen(o.status)) a.open.add(o.orderId);
     a.all.push(o.orderId);
+    if (o.clientOrderId !== undefined) a.byClientId.set(o.clientOrderId, o.orderId);
   }
 
   /** Loads fills from before this process, oldest first. */

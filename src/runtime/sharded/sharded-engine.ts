@@ -19,7 +19,13 @@ import {
   type InstrumentConfig,
 } from '../../core/index.js';
 import type { DurableSink, FsyncPolicy, JournaledEntry } from '../../journal/index.js';
-import type { CommandJournal, Engine, Mode } from '../engine.js';
+import {
+  EngineUnavailableError,
+  type CommandJournal,
+  type EngineStatus,
+  type Engine,
+  type Mode,
+} from '../engine.js';
 import { EventListeners } from '../listeners.js';
 import {
   createRing,
@@ -86,6 +92,8 @@ interface WorkerMessage {
   sinkCall?: { id: number; method: 'lastJournalSeq' | 'writeEntries'; arg: unknown };
   recovered?: ShardRecovery & { instruments: InstrumentConfig[] };
   fatal?: string;
+  /** The shard's journal failed: the engine stops taking commands (fail-stop). */
+  unavailable?: string;
   closeError?: string;
 }
 
@@ -216,6 +224,8 @@ export class ShardedEngine implements Engine {
     if (msg.sinkCall !== undefined) this.callSink(shard, msg.sinkCall);
     else if (msg.fatal !== undefined) {
       this.fail(new Error(`shard ${shard}: ${msg.fatal}`));
+    } else if (msg.unavailable !== undefined) {
+      this.fail(new EngineUnavailableError(`shard ${shard}: ${msg.unavailable}`));
     } else if (msg.closeError !== undefined) {
       this.opts.log?.(`sharded: shard ${shard} failed to close cleanly: ${msg.closeError}`);
     } else if (msg.recovered !== undefined) {
@@ -253,6 +263,12 @@ export class ShardedEngine implements Engine {
 
   onEvents(listener: (events: readonly EngineEvent[]) => void): () => void {
     return this.listeners.add(listener);
+  }
+
+  status(): EngineStatus {
+    if (this.failure === null) return { state: 'ok' };
+    const f = this.failure as Error & { reason?: string };
+    return { state: 'unavailable', reason: f.reason ?? f.message };
   }
 
   submit(input: Command): Promise<EngineEvent[]> {
