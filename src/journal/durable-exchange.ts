@@ -127,7 +127,7 @@ export async function openDurableExchange(opts: DurableExchangeOptions): Promise
   // A sink behind the newest snapshot needs the events in between, so start from an older state.
   let loaded = loadLatestSnapshot({ dir: opts.dir, book: opts.book, maxSeq: sinkSeq, logger });
   let gapForSink = false;
-  if (sink && loaded === null && (firstSeg?.seq ?? 1) > 1) {
+  if (sink && loaded === null && (firstSeg?.seq ?? 2) > 1) {
     // The records the store lacks were compacted away: it can only resume after the snapshot.
     loaded = loadLatestSnapshot({ dir: opts.dir, book: opts.book, logger });
     gapForSink = loaded !== null;
@@ -185,29 +185,10 @@ export async function openDurableExchange(opts: DurableExchangeOptions): Promise
         catchUp.push({ shard, seq: rec.seq, command: rec.command, events });
     },
   });
-  const lastSeg = listSegments(opts.dir).at(-1);
   const refuse = async (err: Error): Promise<never> => {
     await journal.close().catch(() => undefined);
     throw err;
   };
-  if (
-    lastSeg !== undefined &&
-    lastSeg.seq <= snapshotSeq &&
-    journal.recovery.lastSeq < snapshotSeq &&
-    journal.recovery.lastSeq > 0
-  ) {
-    // A snapshot is published only once the journal is durable up to it: a journal that ends
-    // before its snapshot lost its tail (cut by hand, or a lost write).
-    const seg = journal.recovery.segments.at(-1);
-    await refuse(
-      new JournalCorruptionError(
-        seg?.path ?? lastSeg.path,
-        seg?.bytes ?? 0,
-        `the journal ends at seq ${journal.recovery.lastSeq}, before its snapshot at seq ${snapshotSeq}: ` +
-          'its tail was lost',
-      ),
-    );
-  }
   if (sinkSeq !== undefined && sinkSeq > journal.lastSeq) {
     // The store holds commands the journal does not: new commands would reuse their numbers and
     // the store would skip them. Refuse rather than paper over it.

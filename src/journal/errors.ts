@@ -20,7 +20,7 @@ export class JournalCorruptionError extends Error {
   ) {
     const dir = dirname(file);
     super(
-      `Refusing to start: the journal is damaged at ${file}, byte offset ${offset}: ${detail}. ` +
+      `Refusing to start: the journal is damaged: ${file} at byte offset ${offset}: ${detail}. ` +
         (advice ??
           'This is not a torn final write (only those are truncated automatically), so records ' +
             'that may have been acknowledged would be lost or skipped. Restore the journal from a ' +

@@ -32,7 +32,7 @@ import {
 } from './record-codec.js';
 import { scanJournal, type JournalRecord, type ScanResult } from './journal-reader.js';
 import { lockDir } from './dir-lock.js';
-import { JournalUnavailableError } from './errors.js';
+import { JournalCorruptionError, JournalUnavailableError } from './errors.js';
 import { fsyncDir, listSegments, segmentName } from './segment-files.js';
 
 export type FsyncPolicy = 'always' | 'batch' | 'off';
@@ -144,6 +144,17 @@ export class Journal implements CommandJournal {
         onRecord: opts.onRecord,
         logger,
       });
+      const snapSeq = opts.minLastSeq ?? 0;
+      const tail = recovery.segments.at(-1);
+      if (tail !== undefined && tail.firstSeq <= snapSeq && recovery.lastSeq < snapSeq) {
+        // A snapshot is published only once the journal is durable up to it: a journal that
+        // ends before its snapshot lost its tail (cut by hand, or a lost write).
+        throw new JournalCorruptionError(
+          tail.path,
+          Math.max(tail.bytes, 0),
+          `the journal ends at seq ${recovery.lastSeq}, before its snapshot at seq ${snapSeq}: its tail was lost`,
+        );
+      }
       const j = new Journal({ ...opts, logger }, recovery);
       j.release = release;
       j.openTail();
