@@ -64,7 +64,10 @@ const open = (dir: string, sink?: DurableSink) =>
   openDurableExchange({ dir, fsync: 'off', logger: quiet, sink, snapshotEvery: 0 });
 
 /** Asserts the refusal names the file, the offset and the repair command. */
-async function refuses(p: Promise<unknown>, file: RegExp | string): Promise<JournalCorruptionError> {
+async function refuses(
+  p: Promise<unknown>,
+  file: RegExp | string,
+): Promise<JournalCorruptionError> {
   const err = await p.then(
     () => null,
     (e: unknown) => e,
@@ -109,7 +112,9 @@ describe('what the journal refuses to paper over', () => {
     ]);
     const saved = readFileSync(join(r.droppedTo!, `${seg.split('/').pop()}.from-${lastOffset}`));
     expect(saved).toEqual(buf.subarray(lastOffset));
-    expect(JSON.parse(readFileSync(join(r.droppedTo!, 'report.json'), 'utf8')).dropped).toHaveLength(1);
+    expect(
+      JSON.parse(readFileSync(join(r.droppedTo!, 'report.json'), 'utf8')).dropped,
+    ).toHaveLength(1);
     const d = await open(dir);
     expect(d.recovered.stateHash).toBe(freshHash(cmds.slice(0, -1)));
     await d.close();
@@ -275,7 +280,9 @@ describe('master.key', () => {
       /master\.key is missing, but the store holds 3 API key\(s\).*Restore master\.key/,
     );
     expect(existsSync(key)).toBe(false);
-    await expect(openStore({ url: join(dir, 'crossbook.db') })).rejects.toThrow(/master\.key is missing/);
+    await expect(openStore({ url: join(dir, 'crossbook.db') })).rejects.toThrow(
+      /master\.key is missing/,
+    );
     writeFileSync(key, saved);
     const again = await startTestServer({ dataDir: dir });
     await again.close();

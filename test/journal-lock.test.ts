@@ -22,7 +22,14 @@ function tmp(): string {
 function racer(dir: string, rounds: number, deadPid: number): Promise<string> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join('test', 'helpers', 'lock-racer.ts'), dir, String(rounds), String(deadPid)],
+    [
+      '--import',
+      'tsx',
+      join('test', 'helpers', 'lock-racer.ts'),
+      dir,
+      String(rounds),
+      String(deadPid),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -30,13 +37,19 @@ function racer(dir: string, rounds: number, deadPid: number): Promise<string> {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) =>
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`racer exited ${code}: ${err}`)))),
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`racer exited ${code}: ${err}`)),
+    ),
   );
 }
 
 /** The pid of a process that has exited. */
 function deadPid(): number {
-  return Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+  return Number(
+    execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }),
+  );
 }
 
 describe('journal directory lock', () => {

@@ -69,7 +69,10 @@ describe('the store under a held write lock', () => {
       if (degraded !== null && Date.now() > until - 2000) break;
       await sleep(100);
     }
-    expect(degraded).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/store write failed/) });
+    expect(degraded).toMatchObject({
+      status: 'degraded',
+      reason: expect.stringMatching(/store write failed/),
+    });
     locker.exec('ROLLBACK');
     locker.close();
     for (let i = 0; i < 20; i++) await place();
@@ -97,7 +100,9 @@ describe('the store under a held write lock', () => {
     commands.forEach((c, i) => expect(c.data).toEqual(journal[i].command));
     // Every acknowledged order is in the store.
     for (let i = 0; i < n; i++) {
-      const rows = await store.sql.all('SELECT order_id FROM orders WHERE client_order_id = ?', [`w-${i}`]);
+      const rows = await store.sql.all('SELECT order_id FROM orders WHERE client_order_id = ?', [
+        `w-${i}`,
+      ]);
       expect(rows.length, `order w-${i}`).toBe(1);
     }
     await store.close();
@@ -120,34 +125,177 @@ describe('orders after kill -9', () => {
     const expireAt = Date.now() + 3_600_000;
     // Resting asks from demo2 at two prices; demo1 buys through both at a limit above them, so
     // its average price is not its limit price.
-    await ok(b('POST', '/api/v1/orders', { symbol: 'MSFT', side: 'sell', kind: 'limit', price: '420.00', qty: '30', clientOrderId: 's1' }));
-    await ok(b('POST', '/api/v1/orders', { symbol: 'MSFT', side: 'sell', kind: 'limit', price: '420.37', qty: '50', clientOrderId: 's2', displayQty: '10' }));
-    await ok(a('POST', '/api/v1/orders', { symbol: 'MSFT', side: 'buy', kind: 'limit', price: '421.00', qty: '60', clientOrderId: 'b1' }));
-    await ok(a('POST', '/api/v1/orders', { symbol: 'MSFT', side: 'buy', kind: 'limit', price: '415.00', qty: '7', clientOrderId: 'po', postOnly: true }));
-    await ok(a('POST', '/api/v1/orders', { symbol: 'MSFT', side: 'buy', kind: 'limit', price: '410.00', qty: '9', clientOrderId: 'gtd', tif: 'GTD', expireAt }));
-    await ok(a('POST', '/api/v1/orders', { symbol: 'MSFT', side: 'buy', kind: 'limit', price: '405.00', qty: '100', clientOrderId: 'ice', displayQty: '5' }));
-    await ok(a('POST', '/api/v1/orders', { symbol: 'MSFT', side: 'buy', kind: 'stop', stopPrice: '425.00', qty: '3', clientOrderId: 'stop' }));
-    await ok(a('POST', '/api/v1/orders', { symbol: 'MSFT', side: 'sell', kind: 'stopLimit', stopPrice: '400.00', price: '399.00', qty: '4', clientOrderId: 'sl' }));
-    await ok(a('POST', '/api/v1/orders', { symbol: 'AAPL', side: 'buy', kind: 'limit', price: '229.00', qty: '12', clientOrderId: 'rep' }));
+    await ok(
+      b('POST', '/api/v1/orders', {
+        symbol: 'MSFT',
+        side: 'sell',
+        kind: 'limit',
+        price: '420.00',
+        qty: '30',
+        clientOrderId: 's1',
+      }),
+    );
+    await ok(
+      b('POST', '/api/v1/orders', {
+        symbol: 'MSFT',
+        side: 'sell',
+        kind: 'limit',
+        price: '420.37',
+        qty: '50',
+        clientOrderId: 's2',
+        displayQty: '10',
+      }),
+    );
+    await ok(
+      a('POST', '/api/v1/orders', {
+        symbol: 'MSFT',
+        side: 'buy',
+        kind: 'limit',
+        price: '421.00',
+        qty: '60',
+        clientOrderId: 'b1',
+      }),
+    );
+    await ok(
+      a('POST', '/api/v1/orders', {
+        symbol: 'MSFT',
+        side: 'buy',
+        kind: 'limit',
+        price: '415.00',
+        qty: '7',
+        clientOrderId: 'po',
+        postOnly: true,
+      }),
+    );
+    await ok(
+      a('POST', '/api/v1/orders', {
+        symbol: 'MSFT',
+        side: 'buy',
+        kind: 'limit',
+        price: '410.00',
+        qty: '9',
+        clientOrderId: 'gtd',
+        tif: 'GTD',
+        expireAt,
+      }),
+    );
+    await ok(
+      a('POST', '/api/v1/orders', {
+        symbol: 'MSFT',
+        side: 'buy',
+        kind: 'limit',
+        price: '405.00',
+        qty: '100',
+        clientOrderId: 'ice',
+        displayQty: '5',
+      }),
+    );
+    await ok(
+      a('POST', '/api/v1/orders', {
+        symbol: 'MSFT',
+        side: 'buy',
+        kind: 'stop',
+        stopPrice: '425.00',
+        qty: '3',
+        clientOrderId: 'stop',
+      }),
+    );
+    await ok(
+      a('POST', '/api/v1/orders', {
+        symbol: 'MSFT',
+        side: 'sell',
+        kind: 'stopLimit',
+        stopPrice: '400.00',
+        price: '399.00',
+        qty: '4',
+        clientOrderId: 'sl',
+      }),
+    );
+    await ok(
+      a('POST', '/api/v1/orders', {
+        symbol: 'AAPL',
+        side: 'buy',
+        kind: 'limit',
+        price: '229.00',
+        qty: '12',
+        clientOrderId: 'rep',
+      }),
+    );
     await ok(a('PATCH', '/api/v1/orders/client:rep', { price: '228.50', qty: '8' }));
-    await ok(a('POST', '/api/v1/orders', { symbol: 'AAPL', side: 'buy', kind: 'limit', price: '228.00', qty: '6', clientOrderId: 'can' }));
+    await ok(
+      a('POST', '/api/v1/orders', {
+        symbol: 'AAPL',
+        side: 'buy',
+        kind: 'limit',
+        price: '228.00',
+        qty: '6',
+        clientOrderId: 'can',
+      }),
+    );
     await ok(a('DELETE', '/api/v1/orders/client:can'));
     await ok(a('PATCH', '/api/v1/orders/client:stop', { stopPrice: '426.00' }));
     // A stop that triggers: demo2 sells at 399.50 into nothing, then demo1's stop-limit sells.
-    await ok(b('POST', '/api/v1/orders', { symbol: 'GOOGL', side: 'buy', kind: 'limit', price: '170.00', qty: '5', clientOrderId: 'g1' }));
-    await ok(a('POST', '/api/v1/orders', { symbol: 'GOOGL', side: 'sell', kind: 'stopLimit', stopPrice: '171.00', price: '169.00', qty: '2', clientOrderId: 'gsl' }));
-    await ok(b('POST', '/api/v1/orders', { symbol: 'GOOGL', side: 'sell', kind: 'limit', price: '171.00', qty: '1', clientOrderId: 'g2' }));
-    await ok(a('POST', '/api/v1/orders', { symbol: 'GOOGL', side: 'buy', kind: 'limit', price: '171.00', qty: '1', clientOrderId: 'g3' }));
+    await ok(
+      b('POST', '/api/v1/orders', {
+        symbol: 'GOOGL',
+        side: 'buy',
+        kind: 'limit',
+        price: '170.00',
+        qty: '5',
+        clientOrderId: 'g1',
+      }),
+    );
+    await ok(
+      a('POST', '/api/v1/orders', {
+        symbol: 'GOOGL',
+        side: 'sell',
+        kind: 'stopLimit',
+        stopPrice: '171.00',
+        price: '169.00',
+        qty: '2',
+        clientOrderId: 'gsl',
+      }),
+    );
+    await ok(
+      b('POST', '/api/v1/orders', {
+        symbol: 'GOOGL',
+        side: 'sell',
+        kind: 'limit',
+        price: '171.00',
+        qty: '1',
+        clientOrderId: 'g2',
+      }),
+    );
+    await ok(
+      a('POST', '/api/v1/orders', {
+        symbol: 'GOOGL',
+        side: 'buy',
+        kind: 'limit',
+        price: '171.00',
+        qty: '1',
+        clientOrderId: 'g3',
+      }),
+    );
     // A refused order (post-only that would cross): the store keeps it for GET by id only.
-    const refused = await a('POST', '/api/v1/orders', { symbol: 'MSFT', side: 'buy', kind: 'limit', price: '421.00', qty: '1', clientOrderId: 'x', postOnly: true });
+    const refused = await a('POST', '/api/v1/orders', {
+      symbol: 'MSFT',
+      side: 'buy',
+      kind: 'limit',
+      price: '421.00',
+      qty: '1',
+      clientOrderId: 'x',
+      postOnly: true,
+    });
     expect(refused.status).toBe(422);
 
     const snapshot = async (url: string) => {
       const out: Json = {};
       for (const acct of ['demo1', 'demo2'] as const) {
         const call = api(url, keys[acct]);
-        const list = (await call('GET', '/api/v1/orders?status=all&limit=1000')).body.orders as Json[];
-        const open = (await call('GET', '/api/v1/orders?status=open&limit=1000')).body.orders as Json[];
+        const list = (await call('GET', '/api/v1/orders?status=all&limit=1000')).body
+          .orders as Json[];
+        const open = (await call('GET', '/api/v1/orders?status=open&limit=1000')).body
+          .orders as Json[];
         const byId: Json[] = [];
         for (const o of list) byId.push((await call('GET', `/api/v1/orders/${o.orderId}`)).body);
         byId.push((await call('GET', '/api/v1/orders/client:x')).body);
@@ -185,11 +333,17 @@ describe('risk state', () => {
     const admin = api(s1.url, s1.keys.admin);
     expect((await admin('POST', '/api/v1/admin/accounts/demo2/disable')).status).toBe(200);
     expect(
-      (await admin('PUT', '/api/v1/admin/accounts/demo1/limits', { maxOrderQty: '50', maxOpenOrders: 7 })).status,
+      (
+        await admin('PUT', '/api/v1/admin/accounts/demo1/limits', {
+          maxOrderQty: '50',
+          maxOpenOrders: 7,
+        })
+      ).status,
     ).toBe(200);
     await s1.server.close();
     const s2 = await startTestServer({ dataDir });
-    const accounts = (await api(s2.url, s1.keys.admin)('GET', '/api/v1/admin/accounts')).body.accounts as Json[];
+    const accounts = (await api(s2.url, s1.keys.admin)('GET', '/api/v1/admin/accounts')).body
+      .accounts as Json[];
     const by = Object.fromEntries(accounts.map((x) => [x.account, x]));
     expect(by.demo2.enabled).toBe(false);
     expect(by.demo1.limits).toMatchObject({ maxOrderQty: '50', maxOpenOrders: 7 });
@@ -206,7 +360,11 @@ describe('risk state', () => {
       ['demo1', 'limits', 'admin'],
     ]);
     const refused = await api(s2.url, s1.keys.demo2)('POST', '/api/v1/orders', {
-      symbol: 'MSFT', side: 'buy', kind: 'limit', price: '400.00', qty: '1',
+      symbol: 'MSFT',
+      side: 'buy',
+      kind: 'limit',
+      price: '400.00',
+      qty: '1',
     });
     expect(refused.body.error.reason).toBe('account_disabled');
     await s2.server.close();

@@ -38,7 +38,10 @@ if (pg !== null) {
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'crossbook-tx-'));
       dirs.push(dir);
-      const s = await openStore({ url: pg.createDatabase(`tx${++n}_${process.pid}`), dataDir: dir });
+      const s = await openStore({
+        url: pg.createDatabase(`tx${++n}_${process.pid}`),
+        dataDir: dir,
+      });
       stores.push(s);
       return s;
     },

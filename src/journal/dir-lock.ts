@@ -124,7 +124,12 @@ export function lockDir(dir: string): () => void {
       continue;
     }
     const breaker = read(breakPath);
-    if (breaker !== null && breaker.owner !== null && !alive(breaker.owner) && Date.now() > deadline) {
+    if (
+      breaker !== null &&
+      breaker.owner !== null &&
+      !alive(breaker.owner) &&
+      Date.now() > deadline
+    ) {
       throw new Error(
         `Journal ${dir}: ${breakPath} was left by process ${breaker.owner.pid}, which died while taking over a stale lock; ` +
           'remove it if no crossbook process is starting on this directory',

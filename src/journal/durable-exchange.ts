@@ -144,7 +144,11 @@ export async function openDurableExchange(opts: DurableExchangeOptions): Promise
         '(it was compacted), so the state before it is lost',
     );
   }
-  if (firstSeg !== undefined && firstSeg.seq > 1 && (loaded?.header.lastSeq ?? 0) < firstSeg.seq - 1) {
+  if (
+    firstSeg !== undefined &&
+    firstSeg.seq > 1 &&
+    (loaded?.header.lastSeq ?? 0) < firstSeg.seq - 1
+  ) {
     throw new JournalCorruptionError(
       firstSeg.path,
       0,

@@ -225,7 +225,12 @@ export function repairJournal(opts: {
         valid.push(s);
       } catch (err) {
         require(`${s.path} is not a valid snapshot: ${(err as Error).message}`);
-        dropped.push({ file: s.path, offset: 0, bytes: statSync(s.path).size, reason: (err as Error).message });
+        dropped.push({
+          file: s.path,
+          offset: 0,
+          bytes: statSync(s.path).size,
+          reason: (err as Error).message,
+        });
         moveAside(s.path, aside());
       }
     }
@@ -233,9 +238,16 @@ export function repairJournal(opts: {
     const segs = listSegments(dir);
     // Segments that cannot be applied (they start after a state nobody has) go aside.
     if (segs.length > 0 && segs[0].seq > 1 && snapSeq < segs[0].seq - 1) {
-      require(`${segs[0].path} starts at seq ${segs[0].seq} but no snapshot covers seq ${segs[0].seq - 1}`);
+      require(
+        `${segs[0].path} starts at seq ${segs[0].seq} but no snapshot covers seq ${segs[0].seq - 1}`,
+      );
       for (const s of segs) {
-        dropped.push({ file: s.path, offset: 0, bytes: statSync(s.path).size, reason: 'no state to apply it to' });
+        dropped.push({
+          file: s.path,
+          offset: 0,
+          bytes: statSync(s.path).size,
+          reason: 'no state to apply it to',
+        });
         moveAside(s.path, aside());
       }
       continue;
@@ -250,11 +262,21 @@ export function repairJournal(opts: {
     if (bad === null) {
       const scan = scanJournal({ dir, logger: quiet });
       const cut = scan.segments.at(-1);
-      if (cut !== undefined && scan.lastSeq > 0 && scan.lastSeq < snapSeq && cut.firstSeq <= snapSeq) {
+      if (
+        cut !== undefined &&
+        scan.lastSeq > 0 &&
+        scan.lastSeq < snapSeq &&
+        cut.firstSeq <= snapSeq
+      ) {
         // The journal lost its tail but the snapshot holds it: the covered segments are redundant.
         require(`the journal ends at seq ${scan.lastSeq}, before its snapshot at ${snapSeq}`);
         for (const s of listSegments(dir)) {
-          dropped.push({ file: s.path, offset: 0, bytes: statSync(s.path).size, reason: `covered by snapshot ${snapSeq}` });
+          dropped.push({
+            file: s.path,
+            offset: 0,
+            bytes: statSync(s.path).size,
+            reason: `covered by snapshot ${snapSeq}`,
+          });
           moveAside(s.path, aside());
         }
         continue;
@@ -268,11 +290,21 @@ export function repairJournal(opts: {
     const buf = readFileSync(bad.file);
     const to = aside();
     writeFileSync(join(to, `${basename(bad.file)}.from-${bad.offset}`), buf.subarray(bad.offset));
-    dropped.push({ file: bad.file, offset: bad.offset, bytes: buf.length - bad.offset, reason: bad.detail });
+    dropped.push({
+      file: bad.file,
+      offset: bad.offset,
+      bytes: buf.length - bad.offset,
+      reason: bad.detail,
+    });
     if (bad.offset <= 0) unlinkSync(bad.file);
     else truncateSync(bad.file, bad.offset);
     for (const later of segList.slice(at + 1)) {
-      dropped.push({ file: later.path, offset: 0, bytes: statSync(later.path).size, reason: 'after the damage' });
+      dropped.push({
+        file: later.path,
+        offset: 0,
+        bytes: statSync(later.path).size,
+        reason: 'after the damage',
+      });
       moveAside(later.path, to);
     }
     fsyncDir(dir);

@@ -92,7 +92,13 @@ async function main(o: StoreWorkerData): Promise<void> {
       } catch (err) {
         const message = (err as Error).message;
         degraded = true;
-        reply({ status: { state: 'degraded', reason: `store write failed: ${message}`, attempts: attempt } });
+        reply({
+          status: {
+            state: 'degraded',
+            reason: `store write failed: ${message}`,
+            attempts: attempt,
+          },
+        });
         if (permanent(err as Error)) {
           broken = `store stopped: ${message}`;
           return broken;

@@ -60,7 +60,9 @@ export class WorkerSink implements DurableSink {
     });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', (r: StoreWorkerReply) =>
-        r.id === 0 && r.ok ? resolve() : reject(new Error('error' in r ? r.error : 'store writer failed')),
+        r.id === 0 && r.ok
+          ? resolve()
+          : reject(new Error('error' in r ? r.error : 'store writer failed')),
       );
       worker.once('error', reject);
     });
@@ -91,7 +93,9 @@ export class WorkerSink implements DurableSink {
   status(): { state: 'ok' | 'degraded'; reason?: string } {
     if (this.failure !== undefined)
       return { state: 'degraded', reason: `store detached until restart: ${this.failure.message}` };
-    return this.writer.state === 'ok' ? { state: 'ok' } : { state: 'degraded', reason: this.writer.reason };
+    return this.writer.state === 'ok'
+      ? { state: 'ok' }
+      : { state: 'degraded', reason: this.writer.reason };
   }
 
   /**

@@ -41,7 +41,6 @@ CREATE TRIGGER risk_audit_no_truncate BEFORE TRUNCATE ON risk_audit
 FOR EACH STATEMENT EXECUTE FUNCTION crossbook_audit_append_only();`,
 };
 
-
 /**
  * Every field of an order, so a restart restores it exactly: the client's id, post-only, the
  * iceberg slice, GTD expiry, STP mode, whether a stop has triggered, and the fill notional (sum of
@@ -205,7 +204,6 @@ CREATE INDEX trades_by_taker ON trades (taker_account, symbol);`,
   },
   MIGRATIONS_V3,
 ];
-
 
 export async function migrate(db: SqlDb): Promise<number> {
   await db.exec(
