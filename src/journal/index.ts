@@ -30,7 +30,7 @@
  *     survives kill -9, not power loss). A clean close always fsyncs.
  *   - A snapshot is published only after the journal is durable up to its seq, atomically
  *     (temp file, fsync, rename, fsync dir), and is checked on load by CRC and stateHash.
- *   - Only a torn final write (the last segment ends inside a record, or in zero bytes) is
+ *   - Only a torn final write (the last segment ends in an incomplete record or zero bytes) is
  *     truncated automatically, with a warning. Anything else refuses to open with a
  *     JournalCorruptionError naming the file, the byte offset and the repair command: a complete
  *     record with a bad CRC (even the last one), damage anywhere else, a journal that ends before

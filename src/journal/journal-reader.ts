@@ -1,6 +1,7 @@
 /**
  * Reads and checks a journal directory. Every record's length, CRC32C, version and sequence are
- * checked. A torn final write (the last segment ends inside a record, or in zero bytes) is reported
+ * checked. A torn final write (the last segment ends inside an incomplete record, or in zero
+ * bytes, with no valid record after it) is reported
  * (and with `repair`, truncated away). Anything else bad, including a complete final record whose
  * CRC does not match, is a JournalCorruptionError that names the file and the byte offset.
  */
@@ -13,6 +14,8 @@ import {
   decodeRecordAt,
   decodeSegmentHeader,
   KIND_COMMAND,
+  RECORD_HEADER,
+  RECORD_VERSION,
   SEGMENT_HEADER,
   type DecodedRecord,
 } from './record-codec.js';
@@ -59,6 +62,18 @@ export interface ScanOptions {
   repair?: boolean;
   onRecord?: (rec: JournalRecord) => void;
   logger?: JournalLogger;
+}
+
+/** True when some valid record starts anywhere in buf[from, end). */
+function validRecordAfter(buf: Uint8Array, from: number, end: number): boolean {
+  for (let off = from; off + RECORD_HEADER <= end; off++) {
+    // Cheap prefilter on version and kind bytes before paying for a CRC.
+    if (buf[off + 8] !== RECORD_VERSION) continue;
+    const kind = buf[off + 9];
+    if (kind !== 1 && kind !== 2) continue;
+    if (decodeRecordAt(buf, off, end).ok) return true;
+  }
+  return false;
 }
 
 /** True when buf[from, end) is all zero bytes: a write that extended the file but never landed. */
@@ -163,10 +178,12 @@ export function scanJournal(opts: ScanOptions): ScanResult {
     while (off < buf.length) {
       const r = decodeRecordAt(buf, off);
       if (!r.ok) {
-        // Only a torn final write is truncated: a record that runs past the end of the last
-        // segment (or a zero-filled tail). A complete record with a bad CRC, a bad length or
-        // version, anywhere, is damage: refuse, naming the file and offset.
-        if (isLast && (r.error === 'short' || zeroFrom(buf, off))) {
+        // Only a torn final write is truncated: at the end of the last segment, a record that is
+        // not complete (its length runs past the end of the file or is not a plausible length,
+        // or the tail is zero-filled) with no valid record after it. A complete record whose
+        // CRC or version is bad, even the last one, is damage: refuse, naming file and offset.
+        const incomplete = r.error === 'short' || r.error === 'length' || zeroFrom(buf, off);
+        if (isLast && incomplete && !validRecordAfter(buf, off + 1, buf.length)) {
           const reason = `${r.error}: ${r.detail}`;
           result.torn = { file: file.path, offset: off, bytes: buf.length - off, reason };
           opts.logger?.warn(
