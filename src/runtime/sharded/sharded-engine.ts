@@ -89,7 +89,7 @@ export interface ShardedRecovery {
 }
 
 interface WorkerMessage {
-  sinkCall?: { id: number; method: 'lastJournalSeq' | 'writeEntries'; arg: unknown };
+  sinkCall?: { id: number; method: 'lastJournalSeq' | 'writeEntries' | 'markGap'; arg: unknown };
   recovered?: ShardRecovery & { instruments: InstrumentConfig[] };
   fatal?: string;
   /** The shard's journal failed: the engine stops taking commands (fail-stop). */
@@ -250,10 +250,15 @@ export class ShardedEngine implements Engine {
   private callSink(shard: number, call: NonNullable<WorkerMessage['sinkCall']>): void {
     const sink = this.opts.sink!;
     const worker = this.shards[shard].worker;
-    const done =
-      call.method === 'lastJournalSeq'
-        ? sink.lastJournalSeq(call.arg as number)
-        : sink.writeEntries(call.arg as JournaledEntry[]).then(() => 0);
+    let done: Promise<number>;
+    if (call.method === 'lastJournalSeq') done = sink.lastJournalSeq(call.arg as number);
+    else if (call.method === 'markGap') {
+      const { shard: s, seq } = call.arg as { shard: number; seq: number };
+      done =
+        sink.markGap === undefined
+          ? Promise.reject(new Error('this store cannot resume behind a compacted journal'))
+          : sink.markGap(s, seq).then(() => 0);
+    } else done = sink.writeEntries(call.arg as JournaledEntry[]).then(() => 0);
     done.then(
       (value) => worker.postMessage({ sinkReply: { id: call.id, ok: true, value } }),
       (err: Error) =>

@@ -77,6 +77,9 @@ function remoteSink(): { sink: DurableSink; stop: () => void } {
       writeEntries: async (entries: readonly JournaledEntry[]) => {
         await call('writeEntries', entries);
       },
+      markGap: async (shard: number, seq: number) => {
+        await call('markGap', { shard, seq });
+      },
     },
     // Without a listener the port no longer keeps this thread alive.
     stop: () => parentPort!.off('message', onMessage),
