@@ -142,6 +142,8 @@ export class ShardedEngine implements Engine {
   private seq = 0;
   private closed = false;
   private failure: Error | null = null;
+  /** A shard thread failed: its ring may never answer again. */
+  private dead = false;
   private readonly recoveredShards: (ShardRecovery & { instruments: InstrumentConfig[] })[] = [];
   private readonly recovery: Promise<ShardedRecovery>;
   private readonly releaseDir: () => void = () => undefined;
@@ -393,7 +395,7 @@ export class ShardedEngine implements Engine {
             );
             ticket.failed = err;
             ticket.durable = true;
-            this.pump(shard);
+            this.stop(shard, ticket, err);
           },
         );
       }
@@ -434,7 +436,8 @@ export class ShardedEngine implements Engine {
   }
 
   private async read(shard: Shard): Promise<void> {
-    while (!shard.reader.closed && !this.failure) {
+    // A fail-stop (journal) keeps reading: replies still settle, in order, what was sent before.
+    while (!shard.reader.closed && !this.dead) {
       const got = shard.reader.poll((msg) => {
         // Replies come back in request order: the oldest unanswered ticket gets the first one.
         for (const reply of this.codec.decode<Reply[]>(msg)) {
@@ -447,7 +450,25 @@ export class ShardedEngine implements Engine {
     }
   }
 
+  /**
+   * Fail-stop after a journal append failed on `shard`: the shard already ran the command in
+   * memory, so nothing after it there may be released; every later submit is refused. Tickets
+   * before it (and on other shards) complete with their own appends.
+   */
+  private stop(shard: Shard, ticket: Ticket, err: Error): void {
+    this.failure ??= new EngineUnavailableError(
+      `shard ${shard.index}: journal append failed: ${err.message}`,
+    );
+    const q = shard.queue;
+    for (let i = Math.max(q.indexOf(ticket, shard.head), shard.head); i < q.length; i++) {
+      q[i].failed ??= this.failure;
+      q[i].durable = true;
+    }
+    this.pump(shard);
+  }
+
   private fail(err: Error): void {
+    this.dead = true;
     this.failure ??= err;
     this.recoveryFailed(this.failure);
     this.opts.log?.(`sharded: a shard thread failed: ${err.message}`);

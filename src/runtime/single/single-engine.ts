@@ -100,14 +100,18 @@ export class SingleEngine implements Engine {
       : { state: 'unavailable', reason: this.failure.reason };
   }
 
-  /** Stops the engine: rejects everything queued or unreleased, and every later submit. */
-  private fail(err: Error): void {
+  /**
+   * Stops the engine: rejects every unreleased command from `fromIndex` (the first that failed)
+   * on, everything queued, and every later submit. Commands before it keep waiting for
+   * their own appends, which were issued earlier.
+   */
+  private fail(err: Error, fromIndex = this.head): void {
     if (this.failure === null) {
       const reason = isUnavailable(err) && err.reason !== undefined ? err.reason : err.message;
       this.failure = new EngineUnavailableError(reason);
       this.opts.log?.(`engine stopped: ${reason}`);
     }
-    for (let i = this.head; i < this.unreleased.length; i++) {
+    for (let i = Math.max(fromIndex, this.head); i < this.unreleased.length; i++) {
       const t = this.unreleased[i];
       t.failed ??= this.failure;
       t.durable = true;
@@ -149,7 +153,8 @@ export class SingleEngine implements Engine {
         events = this.exchange.execute(job.cmd);
       } catch (err) {
         if (isUnavailable(err)) {
-          this.fail(err);
+          // Earlier commands settle with their own appends (already failed by the journal).
+          this.fail(err, this.unreleased.length);
           job.reject(this.failure!);
           continue;
         }
@@ -193,7 +198,10 @@ export class SingleEngine implements Engine {
       t.failed ??= err;
       t.durable = true;
     }
-    if (err !== null) this.fail(err);
+    if (err !== null) {
+      const at = this.unreleased.indexOf(g.tickets[0], this.head);
+      this.fail(err, at < 0 ? this.head : at);
+    }
     this.pump();
   }
 
