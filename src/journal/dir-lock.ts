@@ -1,10 +1,11 @@
 /**
- * One writer per journal directory, across processes: a LOCK file created atomically with
- * O_CREAT|O_EXCL, holding the owner's pid, its start time (so a reused pid is not mistaken for the
+ * One writer per journal directory, across processes: a LOCK file created atomically and
+ * exclusively (written to a temp file, then link()ed into place, which fails like O_EXCL when it
+ * exists, and never shows a reader an empty file), holding the owner's pid, its start time (so a reused pid is not mistaken for the
  * owner) and a random token.
  *
  * A lock whose owner is dead (kill -9) is taken over in a second atomic step, so two processes can
- * never both break it and both win: the breaker first creates LOCK.break with O_EXCL (only one
+ * never both break it and both win: the breaker first creates LOCK.break the same way (only one
  * process at a time gets it), re-reads LOCK and removes it only if it still holds the same dead
  * owner's token, then drops LOCK.break and competes for LOCK with O_EXCL like everyone else. A
  * process that finds LOCK.break retries for a short while (a break takes microseconds); a
@@ -12,7 +13,7 @@
  * A lock held by this same process is taken over too (tests and in-process restarts abandon
  * journals without closing them).
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -65,21 +66,23 @@ function read(path: string): { text: string; owner: Owner | null } | null {
   }
 }
 
-/** Creates `path` with O_EXCL holding `text`; false when it exists. */
+/**
+ * Creates `path` holding `text`, atomically and exclusively: the text is written to a private
+ * temp file first and hard-linked into place (link() fails with EEXIST like O_EXCL), so no reader
+ * ever sees the file empty or half written. False when it exists.
+ */
 function createExclusive(path: string, text: string): boolean {
-  let fd: number;
+  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
   try {
-    fd = openSync(path, 'wx', 0o644);
+    linkSync(tmp, path);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
-  }
-  try {
-    writeSync(fd, text);
   } finally {
-    closeSync(fd);
+    unlinkSync(tmp);
   }
-  return true;
 }
 
 const sleepSync = (ms: number): void => {
