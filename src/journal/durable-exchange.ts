@@ -22,31 +22,10 @@ import {
   writeSnapshot,
   type CapturedSnapshot,
 } from './snapshot-files.js';
+import type { DurableSink, JournaledEntry } from '../store/index.js';
 
-/** One journaled command with the events it caused: what a sink (the store) receives. */
-export interface JournaledEntry {
-  shard: number;
-  /** Journal seq of the command. */
-  seq: number;
-  command: Command;
-  events: readonly EngineEvent[];
-}
-
-/** Where durable entries go off the matching path. Must be idempotent by (shard, seq). */
-export interface DurableSink {
-  /** Highest journal seq fully written for `shard` (0 when none). */
-  lastJournalSeq(shard: number): Promise<number>;
-  /**
-   * Writes entries in seq order; entries at or below lastJournalSeq are ignored, and an entry past
-   * lastJournalSeq + 1 is refused (no gaps).
-   */
-  writeEntries(entries: readonly JournaledEntry[]): Promise<void>;
-  /**
-   * Moves the sink's progress to `seq` explicitly: the records up to it were compacted away before
-   * the sink had them. Without it, such a sink cannot resume behind a compacted journal.
-   */
-  markGap?(shard: number, seq: number): Promise<void>;
-}
+// The sink contract is the store's (the lower layer); journal users get it from here too.
+export type { DurableSink, JournaledEntry };
 
 export interface DurableExchangeOptions {
   dir: string;

@@ -73,6 +73,7 @@ export {
   DEFAULT_SEGMENT_BYTES,
   type FsyncPolicy,
   type JournalOptions,
+  type CommandJournal,
 } from './journal.js';
 export {
   captureSnapshot,

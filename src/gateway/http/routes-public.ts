@@ -15,9 +15,11 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: GatewayContext):
   app.get('/health', { schema: tag('operations') }, async (_req, reply) => {
     const uptimeSec = Math.floor((Date.now() - ctx.startedAt) / 1000);
     if (ctx.closing()) return reply.code(503).send({ status: 'closing', uptimeSec });
+    const h = ctx.service.health();
+    if (!h.ok) return reply.code(503).send({ status: 'unhealthy', reason: h.reason, uptimeSec });
     const d = ctx.durability?.() ?? { state: 'ok' };
     if (d.state === 'unavailable')
-      return reply.code(503).send({ status: 'unavailable', reason: d.reason, uptimeSec });
+      return reply.code(503).send({ status: 'unhealthy', reason: d.reason, uptimeSec });
     return { status: d.state, reason: d.reason, mode: ctx.engineInfo().mode, uptimeSec };
   });
 
