@@ -17,7 +17,6 @@ import {
   WsGateway,
   type AccountRiskState,
   type GatewayContext,
-  type RiskStateStore,
   DEFAULT_LIMITS,
 } from '../gateway/index.js';
 import { MarketData } from '../market-data/index.js';
