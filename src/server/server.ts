@@ -17,7 +17,6 @@ import {
   WsGateway,
   type AccountRiskState,
   type GatewayContext,
-  type RiskStateStore,
   DEFAULT_LIMITS,
 } from '../gateway/index.js';
 import { MarketData } from '../market-data/index.js';
@@ -79,25 +78,37 @@ export interface StartOptions {
 /** Engine time from the wall clock, ns, with sub-millisecond resolution. */
 const clockNs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1e6);
 
-/** Risk state (limit overrides, kill switch) in DATA_DIR/risk.json. */
-function fileRiskStore(path: string): RiskStateStore {
-  return {
-    load: () => {
-      if (!existsSync(path)) return {};
-      try {
-        return JSON.parse(readFileSync(path, 'utf8')) as Record<string, AccountRiskState>;
-      } catch (err) {
-        throw new Error(`Cannot read ${path}: ${(err as Error).message}`);
-      }
-    },
-    save: (state) => saveJsonAtomic(path, state),
-  };
-}
-
-function saveJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, path);
+/**
+ * Risk state (kill switch, limit overrides) lives in the store. A risk.json from an older version
+ * is migrated once: its accounts are saved (audited as `migrated from risk.json`), then the file is
+ * renamed to risk.json.migrated so it is never read again.
+ */
+async function loadRisk(store: Store, dataDir: string): Promise<Record<string, AccountRiskState>> {
+  const legacy = join(dataDir, 'risk.json');
+  if (existsSync(legacy)) {
+    let parsed: Record<string, AccountRiskState>;
+    try {
+      parsed = JSON.parse(readFileSync(legacy, 'utf8')) as Record<string, AccountRiskState>;
+    } catch (err) {
+      throw new Error(`Cannot migrate ${legacy} into the store: ${(err as Error).message}`);
+    }
+    for (const [account, st] of Object.entries(parsed)) {
+      await store.saveRiskState(
+        {
+          account,
+          disabled: st.disabled === true,
+          limits: (st.limits ?? {}) as Record<string, string | number>,
+        },
+        { action: 'migrated from risk.json' },
+      );
+    }
+    renameSync(legacy, `${legacy}.migrated`);
+  }
+  const out: Record<string, AccountRiskState> = {};
+  for (const r of await store.riskStates()) {
+    out[r.account] = { disabled: r.disabled, limits: r.limits as AccountRiskState['limits'] };
+  }
+  return out;
 }
 
 /** A stable secret per data dir: derives order ids from client order ids. */
@@ -226,7 +237,6 @@ export async function startServer(
     onEvents,
   });
 
-  const riskStore = fileRiskStore(join(dataDir, 'risk.json'));
   const risk = new RiskChecker(
     {
       openOrders: (account) => orders.openCount(account),
@@ -242,7 +252,7 @@ export async function startServer(
       burst: config.orderBurst,
     },
   );
-  risk.load(riskStore.load());
+  risk.load(await loadRisk(store, dataDir));
 
   const auth = new Authenticator({
     windowMs: config.authWindowMs,
@@ -300,7 +310,22 @@ export async function startServer(
       (await store.listApiKeys())
         .filter((k) => k.revokedAt === null)
         .map((k) => ({ account: k.account, role: k.role, keyId: k.keyId })),
-    saveRisk: () => riskStore.save(risk.state()),
+    saveRisk: async (account, action, actor) => {
+      const st = risk.state()[account];
+      await store.saveRiskState(
+        {
+          account,
+          disabled: st?.disabled === true,
+          limits: (st?.limits ?? {}) as Record<string, string | number>,
+        },
+        { action, actor },
+      );
+    },
+    durability: () => {
+      const e = engine.status?.();
+      if (e?.state === 'unavailable') return { state: 'unavailable', reason: e.reason };
+      return sink.status();
+    },
     revokeKey: async (keyId) => {
       const k = await store.findApiKey(keyId);
       if (k === null) return null;

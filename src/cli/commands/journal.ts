@@ -9,6 +9,7 @@ import {
   compactJournal,
   dumpJournal,
   JournalCorruptionError,
+  repairJournal,
   verifyJournal,
 } from '../../journal/index.js';
 
@@ -129,6 +130,28 @@ export function registerJournal(program: Command): void {
         await new Promise<void>((resolve) => process.stdout.write(buf, () => resolve()));
       } catch (err) {
         fail(err, false);
+      }
+    });
+
+  journal
+    .command('repair')
+    .argument('<dir>', 'journal directory (a shard directory in sharded mode)')
+    .option('--accept-loss', 'drop everything from the first damaged byte on (required)')
+    .option('--json', 'print one JSON object')
+    .description(
+      'Make a journal that refuses to start usable again by dropping the damage; what is dropped is moved to DIR/repair-*/ with report.json',
+    )
+    .action((dir: string, o: { acceptLoss?: boolean; json?: boolean }) => {
+      try {
+        const r = repairJournal({ dir, acceptLoss: o.acceptLoss === true });
+        if (o.json) process.stdout.write(JSON.stringify({ ok: true, ...r }) + '\n');
+        else if (r.clean) process.stdout.write(`clean: nothing to repair, last seq ${r.lastSeq}\n`);
+        else
+          process.stdout.write(
+            `repaired: dropped ${r.dropped.length} piece(s) into ${r.droppedTo} (see report.json there); the journal now ends at seq ${r.lastSeq}\n`,
+          );
+      } catch (err) {
+        fail(err, o.json === true);
       }
     });
 
