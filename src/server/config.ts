@@ -29,6 +29,8 @@ export interface ServerConfig {
   bodyLimit: number;
   /** Signature timestamp window, ms. */
   authWindowMs: number;
+  /** FIX 4.4 acceptor port (docs/fix.md), or 'off'. */
+  fixPort: number | 'off';
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -43,6 +45,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   wsMaxBuffered: 4 * 1024 * 1024,
   bodyLimit: 64 * 1024,
   authWindowMs: 30_000,
+  fixPort: 'off',
 };
 
 /** Setting -> environment variable. */
@@ -61,6 +64,7 @@ export const ENV_VARS: Record<keyof ServerConfig, string> = {
   wsMaxBuffered: 'CROSSBOOK_WS_MAX_BUFFERED',
   bodyLimit: 'CROSSBOOK_BODY_LIMIT',
   authWindowMs: 'CROSSBOOK_AUTH_WINDOW_MS',
+  fixPort: 'CROSSBOOK_FIX_PORT',
 };
 
 const INTEGER_KEYS = new Set<keyof ServerConfig>([
@@ -76,6 +80,16 @@ type Raw = Partial<Record<keyof ServerConfig, unknown>>;
 
 function coerce(key: keyof ServerConfig, value: unknown, where: string): unknown {
   if (value === undefined || value === null || value === '') return undefined;
+  if (key === 'fixPort') {
+    if (value === 'off') return 'off';
+    const n = typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > 65535) {
+      throw new Error(
+        `${where}: fixPort must be off or a port from 1 to 65535, got ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  }
   if (INTEGER_KEYS.has(key)) {
     const n = typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : NaN;
     const min = key === 'port' ? 0 : 1;

@@ -13,13 +13,15 @@ const FLAG_KEYS: [string, keyof ServerConfig][] = [
   ['logLevel', 'logLevel'],
   ['demo', 'demo'],
   ['wsMaxBuffered', 'wsMaxBuffered'],
+  ['fixPort', 'fixPort'],
 ];
 
-function banner(url: string, cfg: ServerConfig, keys: DemoKey[]): string {
+function banner(url: string, cfg: ServerConfig, keys: DemoKey[], fix?: string): string {
   const lines = [
     `crossbook is running at ${url}  (mode ${cfg.mode}, fsync ${cfg.fsync}, data ${cfg.dataDir})`,
     `  API ${url}/api/v1   WebSocket ${url.replace(/^http/, 'ws')}/ws   docs ${url}/docs`,
   ];
+  if (fix !== undefined) lines.push(`  FIX ${fix}`);
   if (keys.length > 0) {
     lines.push('', 'Demo API keys (shown once; the server keeps only an encrypted copy):');
     for (const k of keys) {
@@ -45,6 +47,10 @@ export function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'journal, store and keys (env: CROSSBOOK_DATA_DIR, default ./data)')
     .option('--log-level <level>', 'pino level (env: CROSSBOOK_LOG_LEVEL, default warn)')
     .option('--ws-max-buffered <bytes>', 'outgoing WebSocket buffer before a client is dropped')
+    .option(
+      '--fix-port <port|off>',
+      'FIX 4.4 acceptor port or off (env: CROSSBOOK_FIX_PORT, default off)',
+    )
     .option('--no-demo', 'do not create demo accounts on first start')
     .action(async (raw: Record<string, unknown>, cmd: Command) => {
       const flags: Record<string, unknown> = {};
@@ -60,7 +66,7 @@ export function registerServe(program: Command): void {
         process.exit(2);
       }
       const server = await startServer(cfg);
-      console.log(banner(server.url, cfg, server.demoKeys));
+      console.log(banner(server.url, cfg, server.demoKeys, server.fixEndpoint));
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
