@@ -102,7 +102,11 @@ export class FixAdapter {
   private readonly offs: (() => void)[] = [];
   private execCounter = 0;
 
+  /** Where the sessions keep their stores. */
+  readonly storeDir: string;
+
   constructor(private readonly o: FixAdapterOptions) {
+    this.storeDir = join(o.dir, 'store');
     const compPath = join(o.dir, 'compids.json');
     this.compIds = existsSync(compPath)
       ? (JSON.parse(readFileSync(compPath, 'utf8')) as Record<string, string>)
@@ -219,6 +223,8 @@ export class FixAdapter {
   private place(s: CrossbookSession, p: Principal, f: Fields): void {
     const body = placeBody(f);
     const cl = body.clientOrderId as string;
+    // The view is only valid during this call: keep what a reject needs.
+    const echo = { symbol: f.get(55) ?? '', side: f.get(54) ?? '1', qty: f.get(38) };
     this.o.service.place(p, body).then(
       (r) => {
         // A retry (PossDup resend, or the same ClOrdID again) is answered with the order's state.
@@ -227,11 +233,16 @@ export class FixAdapter {
           if (o !== undefined) this.send(s, this.report(o, 'I', `${o.orderId}-S${o.updatedTs}`));
         }
       },
-      (err: unknown) => this.rejectNew(s, f, cl, err),
+      (err: unknown) => this.rejectNew(s, echo, cl, err),
     );
   }
 
-  private rejectNew(s: CrossbookSession, f: Fields, cl: string, err: unknown): void {
+  private rejectNew(
+    s: CrossbookSession,
+    echo: { symbol: string; side: string; qty: string | undefined },
+    cl: string,
+    err: unknown,
+  ): void {
     const e = err instanceof ApiError ? err : new ApiError('internal', String(err));
     const body: Record<string, unknown> = {
       OrderID: 'NONE',
@@ -239,8 +250,8 @@ export class FixAdapter {
       ExecID: `REJ-${Date.now().toString(36)}-${++this.execCounter}`,
       ExecType: '8',
       OrdStatus: '8',
-      Instrument: { Symbol: f.get(55) ?? '' },
-      Side: f.get(54) ?? '1',
+      Instrument: { Symbol: echo.symbol },
+      Side: echo.side,
       LeavesQty: '0',
       CumQty: '0',
       AvgPx: '0',
@@ -248,7 +259,7 @@ export class FixAdapter {
       Text: textOf(e),
       TransactTime: new Date(),
     };
-    if (f.get(38) !== undefined) body.OrderQtyData = { OrderQty: f.get(38) };
+    if (echo.qty !== undefined) body.OrderQtyData = { OrderQty: echo.qty };
     s.sendApp('8', body);
   }
 

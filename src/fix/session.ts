@@ -1,31 +1,44 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import jspurefix from 'jspurefix';
-import type {
-  IJsFixConfig,
-  MsgView,
-  IFixMsgStore,
-  IFixMsgStoreRecord,
-  IFixMsgStoreState,
-} from 'jspurefix';
+import type { IJsFixConfig, MsgView, IFixMsgStore, IFixMsgStoreState } from 'jspurefix';
 import type { FixAdapter } from './adapter.js';
-import type { Fields } from './translate.js';
+import { utcMs, type Fields } from './translate.js';
 
 const { AsciiSession } = jspurefix;
 
-/** Session-level message types: never resent, covered by a gap fill instead (FIX 4.4). */
-const ADMIN = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+/** SendingTime in an encoded message (fields end with SOH on the wire, '|' in the library's log). */
+// eslint-disable-next-line no-control-regex
+const WIRE_SENDING_TIME = /(?:^|[|\x01])52=([^|\x01]+)/;
+
+/**
+ * The library stores sent messages with '|' between fields, so a '|' inside a value would split
+ * it on a resend: values sent by the gateway never contain one (it becomes '/').
+ */
+function noPipes(v: unknown): unknown {
+  if (typeof v === 'string') return v.includes('|') ? v.replaceAll('|', '/') : v;
+  if (Array.isArray(v)) return v.map(noPipes);
+  if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = noPipes(x);
+    return out;
+  }
+  return v;
+}
 
 /** jspurefix's Logout text when onLogon says no; replaced by the reason. */
 const LOGON_REFUSED = 'logon rejected by application';
 
 /**
- * One FIX session on jspurefix's AsciiSession (wire parsing, sequence numbers, heartbeats,
- * TestRequest, ResendRequest, SequenceReset, Logout are the library's). What is added here:
- * - logon verdict from the API-key signature (the adapter decides);
- * - the resend store: the library keeps sent messages on disk (its FileSessionStore) but resends
- *   from an in-memory store that is empty after a restart, so `store` is pointed at the file
- *   store, returning application messages only: the library's resender then sends them with
- *   PossDupFlag=Y and OrigSendingTime and gap-fills the session-level ones;
- * - application messages handed to the adapter as raw tag strings.
+ * One FIX session on jspurefix's AsciiSession: wire parsing, sequence numbers and their file
+ * store, heartbeats, TestRequest, ResendRequest to the peer, SequenceReset, Logout and the
+ * integrity Rejects are the library's. Added here, each for a stated reason:
+ * - the logon verdict (API-key signature) is reached before the library sees the Logon;
+ * - resends are served from the application bodies kept as sent (DATA_DIR/fix/store/*.app.jsonl),
+ *   see onResendRequest;
+ * - a resent message is not recorded again (the library would move the next sequence number
+ *   back to it);
+ * - application messages go to the adapter as raw tag strings.
  */
 export class CrossbookSession extends AsciiSession {
   account: string | undefined;
@@ -36,7 +49,7 @@ export class CrossbookSession extends AsciiSession {
   ) {
     super(config);
     this.checkMsgIntegrity = true;
-    this.store = this.fileBackedStore();
+    this.store = this.resetAwareStore();
   }
 
   get compId(): string {
@@ -45,7 +58,13 @@ export class CrossbookSession extends AsciiSession {
 
   /** Sends an application message (the library stamps the header and sequence number). */
   sendApp(msgType: string, body: Record<string, unknown>): void {
-    this.send(msgType, body);
+    const clean = noPipes(body) as Record<string, unknown>;
+    this.sending = { msgType, body: clean };
+    try {
+      this.send(msgType, clean);
+    } finally {
+      this.sending = undefined;
+    }
   }
 
   /** Session-level Reject (3) of the message being handled. */
@@ -62,6 +81,28 @@ export class CrossbookSession extends AsciiSession {
   logoutAndClose(text: string): void {
     this.sendLogout(text);
     this.done();
+  }
+
+  /**
+   * A resent message (PossDupFlag=Y) keeps its old MsgSeqNum: the library would store it again
+   * and set the next sender sequence number back to it, so it is not recorded at all.
+   */
+  protected override txOnEncoded(
+    msgType: string,
+    data: string,
+    hdr: Record<string, unknown>,
+  ): void {
+    if (hdr?.PossDupFlag === true) return;
+    super.txOnEncoded(msgType, data, hdr);
+    const app = this.sending;
+    if (app !== undefined && app.msgType === msgType && typeof hdr?.MsgSeqNum === 'number') {
+      this.sending = undefined;
+      // SendingTime as it went on the wire, for OrigSendingTime on a resend.
+      const wire = WIRE_SENDING_TIME.exec(data)?.[1];
+      const ms = wire === undefined ? undefined : utcMs({ get: () => wire }, 52, 'SendingTime');
+      const sent = new Date(ms ?? Date.now());
+      this.record(hdr.MsgSeqNum, sent, msgType, app.body);
+    }
   }
 
   protected override sendLogout(msg: string): void {
@@ -137,22 +178,102 @@ export class CrossbookSession extends AsciiSession {
 
   protected onEncoded(): void {}
 
-  /** Application messages this session sent, read back from the library's file store. */
-  private fileBackedStore(): IFixMsgStore {
+  /** The application message being sent, paired with its header in txOnEncoded. */
+  private sending: { msgType: string; body: Record<string, unknown> } | undefined;
+
+  private get appLog(): string {
+    const d = this.config.description;
+    return join(
+      this.adapter.storeDir,
+      `${d.BeginString}-${d.SenderCompId}-${d.TargetCompID}.app.jsonl`,
+    );
+  }
+
+  /** Keeps the exact body of each application message sent (decimal strings as sent). */
+  private record(seq: number, sent: Date, msgType: string, body: Record<string, unknown>): void {
+    // TransactTime (a Date) becomes its ISO text and is turned back into a Date on reading.
+    const line = JSON.stringify({ seq, sent: sent.getTime(), msgType, body });
+    appendFileSync(this.appLog, line + '\n');
+  }
+
+  /**
+   * ResendRequest (2), served from the bodies kept as sent: application messages again with
+   * PossDupFlag=Y, their original MsgSeqNum and OrigSendingTime = their first SendingTime;
+   * every other number in the range (session-level messages, anything unreadable) is covered by
+   * SequenceReset-GapFill (123=Y, 43=Y). Replaces the library's resender, whose records read
+   * back from its file store are never decoded and whose OrigSendingTime is the resend time.
+   */
+  protected override onResendRequest(view: MsgView): void {
+    const begin = Number(view.getString(7));
+    const asked = Number(view.getString(16));
+    const last = this.lastSentSeqNum();
+    const end = asked === 0 || asked > last ? last : asked;
+    if (!Number.isSafeInteger(begin) || begin < 1 || begin > end) return;
+    let next = begin;
+    const gap = (to: number) => {
+      if (to > next) {
+        this.send('4', {
+          StandardHeader: { SendingTime: new Date(), MsgSeqNum: next, PossDupFlag: true },
+          GapFillFlag: true,
+          NewSeqNo: to,
+        });
+      }
+    };
+    for (const r of this.sentBetween(begin, end)) {
+      gap(r.seq);
+      this.send(r.msgType, {
+        ...r.body,
+        // The transmitter turns this SendingTime into OrigSendingTime and stamps a new one.
+        StandardHeader: { SendingTime: new Date(r.sent), MsgSeqNum: r.seq, PossDupFlag: true },
+      });
+      next = r.seq + 1;
+    }
+    gap(end + 1);
+  }
+
+  /** Application messages sent with sequence numbers in [from, to], latest copy of each. */
+  private sentBetween(from: number, to: number): SentRecord[] {
+    const bySeq = new Map<number, SentRecord>();
+    if (!existsSync(this.appLog)) return [];
+    for (const line of readFileSync(this.appLog, 'utf8').split('\n')) {
+      if (line === '') continue;
+      let r: SentRecord;
+      try {
+        r = JSON.parse(line) as SentRecord;
+      } catch {
+        continue; // a torn last line after a crash: gap-filled
+      }
+      if (r.seq < from || r.seq > to) continue;
+      if (typeof r.body.TransactTime === 'string')
+        r.body.TransactTime = new Date(r.body.TransactTime);
+      bySeq.set(r.seq, r);
+    }
+    return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Only `clear` is used by the library (on a sequence reset); resends are served above. */
+  private resetAwareStore(): IFixMsgStore {
     const state = (): IFixMsgStoreState => ({ length: 0, firstSeq: 0, lastSeq: 0, id: '' });
-    const store: IFixMsgStore = {
-      clear: () => Promise.resolve(state()),
+    return {
+      clear: () => {
+        // 141=Y: the numbers start again and the old messages can no longer be asked for.
+        if (existsSync(this.appLog)) writeFileSync(this.appLog, '');
+        return Promise.resolve(state());
+      },
       getState: () => Promise.resolve(state()),
       put: () => Promise.resolve(state()),
-      get: async (seq: number) => (await this.sessionStore.get(seq)) as IFixMsgStoreRecord,
-      exists: async (seq: number) => (await this.sessionStore.get(seq)) !== null,
-      getSeqNumRange: async (from: number, to?: number) => {
-        const end = to === undefined || to === 0 ? this.sessionStore.senderSeqNum - 1 : to;
-        const all = await this.sessionStore.getRange(from, end);
-        return all.filter((r) => !ADMIN.has(r.msgType));
-      },
+      get: () => Promise.reject(new Error('not kept here')),
+      exists: () => Promise.resolve(false),
+      getSeqNumRange: () => Promise.resolve([]),
       getMsgType: () => Promise.resolve([]),
     };
-    return store;
   }
+}
+
+interface SentRecord {
+  seq: number;
+  /** First SendingTime, ms. */
+  sent: number;
+  msgType: string;
+  body: Record<string, unknown>;
 }
