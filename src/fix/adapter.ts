@@ -230,7 +230,11 @@ export class FixAdapter {
         // A retry (PossDup resend, or the same ClOrdID again) is answered with the order's state.
         if (r.status === 200) {
           const o = this.o.orders.get(r.body.order.orderId);
-          if (o !== undefined) this.send(s, this.report(o, 'I', `${o.orderId}-S${o.updatedTs}`));
+          if (o !== undefined) {
+            const er = this.report(o, 'I', `${o.orderId}-S${o.updatedTs}`);
+            if (!this.latest.has(o.orderId)) er.ClOrdID = cl;
+            this.send(s, er);
+          }
         }
       },
       (err: unknown) => this.rejectNew(s, echo, cl, err),

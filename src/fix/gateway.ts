@@ -56,6 +56,7 @@ function dictionaryPath(): string {
 /** Adds RefTagID (371) to the library's own Rejects when its text names the tag. */
 function withRefTag(d: ISessionDescription, type: string, o: Record<string, unknown>) {
   if (type !== '3' || o.RefTagID !== undefined || typeof o.Text !== 'string') return o;
+  if (o.Text.includes('checksum')) return { ...o, RefTagID: 10 };
   const m = /tags? (\d+)/.exec(o.Text);
   return m === null ? o : { ...o, RefTagID: Number(m[1]) };
 }

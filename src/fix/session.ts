@@ -7,6 +7,8 @@ import { utcMs, type Fields } from './translate.js';
 
 const { AsciiSession } = jspurefix;
 
+const SOH = '\x01';
+
 /** SendingTime in an encoded message (fields end with SOH on the wire, '|' in the library's log). */
 // eslint-disable-next-line no-control-regex
 const WIRE_SENDING_TIME = /(?:^|[|\x01])52=([^|\x01]+)/;
@@ -121,6 +123,13 @@ export class CrossbookSession extends AsciiSession {
   private held: { msgType: string; view: MsgView }[] | undefined;
 
   protected override onMsg(msgType: string, view: MsgView): void {
+    if (this.badLength !== undefined) {
+      // Garbled: refused and not processed; its sequence number is not taken.
+      const text = this.badLength;
+      this.badLength = undefined;
+      if (this.verdict?.ok === true) this.reject(view, 9, 5, text);
+      return;
+    }
     if (this.held !== undefined) {
       this.held.push({ msgType, view: view.clone() });
       return;
@@ -174,7 +183,38 @@ export class CrossbookSession extends AsciiSession {
     this.adapter.stopped(this);
   }
 
-  protected onDecoded(): void {}
+  /** Set by onDecoded when the message's BodyLength (9) is not its length; read by onMsg. */
+  private badLength: string | undefined;
+
+  /**
+   * The library frames messages by their CheckSum field and does not check BodyLength (9), so
+   * it is checked here on the received text: the bytes after the BodyLength field up to and
+   * including the delimiter before CheckSum (10).
+   */
+  protected onDecoded(_msgType: string, txt: string): void {
+    this.badLength = undefined;
+    // The library hands over the text with its log delimiter ('|') in place of SOH: one byte too.
+    const d = txt.includes(SOH) ? SOH : '|';
+    const first = txt.indexOf(d);
+    const second = txt.indexOf(d, first + 1);
+    const trailer = txt.lastIndexOf(`${d}10=`);
+    if (first < 0 || second < 0 || trailer < second || !txt.startsWith('9=', first + 1)) return;
+    const declared = txt.slice(first + 3, second);
+    const actual = Buffer.byteLength(txt.slice(second + 1, trailer + 1));
+    if (declared !== String(actual) && Number(declared) !== actual) {
+      this.badLength = `BodyLength (9) is ${declared} but the body is ${actual} bytes`;
+    }
+  }
+
+  /**
+   * Input the library's parser cannot frame (no MsgType as the third field, header fields out of
+   * place, bytes that are not tag=value) ends the connection: the parser has no way to find the
+   * next message. A logged-on client is told why in a Logout; the sequence numbers stay.
+   */
+  protected override rxOnError(e: Error): void {
+    if (this.verdict?.ok === true) this.sendLogout(`Garbled input: ${e.message}`);
+    super.rxOnError(e);
+  }
 
   protected onEncoded(): void {}
 
