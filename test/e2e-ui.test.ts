@@ -3,17 +3,19 @@
  * on port 0 serving the built UI. Everything on screen comes from the server: market data seeded
  * through the signed API, orders placed by clicking, a crossing order from another account, the
  * chaos panel running the seed's test on the server, and a server restart the page must survive.
- * Screenshots go to docs/screenshots/.
+ * Screenshots go to test-output/screenshots/ (git-ignored), so `npm test` changes no tracked file;
+ * `npm run screenshots` runs this suite with CROSSBOOK_SCREENSHOTS=docs/screenshots to refresh the
+ * README's images.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedRequest, type ApiKeyPair } from '../src/gateway/index.js';
 import { startTestServer, type TestServer } from '../src/server/harness.js';
 import { chromiumAvailable, ensureUiBuilt, launchChromium } from './helpers/browser.js';
 
-const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+const SHOTS = resolve(process.env.CROSSBOOK_SCREENSHOTS ?? join('test-output', 'screenshots'));
 const hasChromium = chromiumAvailable();
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

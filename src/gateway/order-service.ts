@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Command, EngineEvent } from '../core/index.js';
 import { parseCommand, type InstrumentRegistry, type InstrumentUnits } from '../protocol/index.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Engine } from '../runtime/index.js';
 import type { Principal } from './auth/index.js';
 import { ApiError } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';

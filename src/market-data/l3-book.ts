@@ -1,4 +1,4 @@
-import type { SideName } from '../core/types.js';
+import type { SideName } from '../core/index.js';
 
 /** One visible resting order as the public sees it: no account, only the visible slice. */
 interface BookOrder {

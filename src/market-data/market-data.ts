@@ -1,5 +1,4 @@
-import type { EngineEvent } from '../core/events.js';
-import type { OrderKind, Phase, SideName } from '../core/types.js';
+import type { EngineEvent, OrderKind, Phase, SideName } from '../core/index.js';
 import { L3Book, type LevelChange } from './l3-book.js';
 import { nsToMs, Units } from './units.js';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { MODES, type Mode } from '../runtime/engine.js';
+import { MODES, type Mode } from '../runtime/index.js';
 
 export type FsyncPolicy = 'always' | 'batch' | 'off';
 const FSYNC: readonly FsyncPolicy[] = ['always', 'batch', 'off'];

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { runLoad } from '../../server/load/index.js';
+import { runLoad } from '../../server/index.js';
 import { openStore } from '../../store/index.js';
 
 interface LoadFlags {

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import hdr from 'hdr-histogram-js';
-import { workerPath } from '../../runtime/worker-path.js';
+import { workerPath } from '../../runtime/index.js';
 import type { WorkerConfig, WorkerMessage } from './load-worker.js';
 
 export interface LoadOptions {

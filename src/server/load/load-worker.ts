@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { WebSocket } from 'ws';
-import { signRequest } from '../../gateway/auth/signature.js';
+import { signRequest } from '../../gateway/index.js';
 
 export interface WorkerConfig {
   wsUrl: string;
