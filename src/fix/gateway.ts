@@ -29,7 +29,7 @@ class PinoLogFactory extends JsFixLoggerFactory {
       info: (m) => l.debug(m),
       debug: (m) => l.trace(m),
       warning: (m) => l.info(m),
-      error: (e) => l.warn({ err: e }, 'FIX session error'),
+      error: (e) => l.info({ err: e }, 'FIX session ended with an error'),
     };
   }
 
