@@ -1,4 +1,4 @@
-import { toSteps, formatSteps } from '../core/decimal.js';
+import { toSteps, formatSteps } from '../core/index.js';
 import type { InstrumentUnits } from '../protocol/index.js';
 
 /**
