@@ -214,6 +214,16 @@ describe.skipIf(!hasChromium)('web trading UI in chromium', () => {
   });
 
   it('runs the chaos test on the server: no over-execution except racy, which is caught', async () => {
+    // The chaos run is admin-only: switch to the admin key for it, then back to demo1.
+    const login = async (key: ApiKeyPair, account: string) => {
+      await page.click(`${testid('account')} button`);
+      await page.waitForSelector(testid('login-key'));
+      await page.fill(testid('login-key'), key.keyId);
+      await page.fill(testid('login-secret'), key.secret);
+      await page.click(testid('login-submit'));
+      await page.locator(testid('account')).filter({ hasText: account }).waitFor();
+    };
+    await login(s.keys.admin, 'admin');
     await page.click(testid('chaos-run'));
     await page.waitForSelector(`${testid('chaos-panel')}[data-running="true"]`);
     await page.waitForSelector(`${testid('chaos-panel')}[data-running="false"]`, {
@@ -231,6 +241,8 @@ describe.skipIf(!hasChromium)('web trading UI in chromium', () => {
     expect(await racy.getAttribute('data-over-executed')).toBe('true');
     expect(await racy.textContent()).toContain("seed's failing design");
     await page.locator(testid('chaos-panel')).screenshot({ path: join(SHOTS, 'chaos.png') });
+    await login(s.keys.demo1, 'demo1');
+    await page.waitForSelector(testid('order-entry'));
   });
 
   it('keeps trading after the server restarts: reconnects and resyncs the book', async () => {

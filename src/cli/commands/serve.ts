@@ -14,6 +14,7 @@ const FLAG_KEYS: [string, keyof ServerConfig][] = [
   ['demo', 'demo'],
   ['wsMaxBuffered', 'wsMaxBuffered'],
   ['fixPort', 'fixPort'],
+  ['profile', 'profile'],
 ];
 
 function banner(url: string, cfg: ServerConfig, keys: DemoKey[], fix?: string): string {
@@ -28,6 +29,9 @@ function banner(url: string, cfg: ServerConfig, keys: DemoKey[], fix?: string): 
       lines.push(`  ${k.account.padEnd(6)} ${k.role.padEnd(7)} key ${k.keyId}  secret ${k.secret}`);
     }
     lines.push('Create more with: ./bin/crossbook accounts add NAME [--admin]');
+  }
+  if (cfg.profile !== undefined) {
+    lines.push(`Profiling every thread: CPU profiles go to ${cfg.profile} when the server stops.`);
   }
   return lines.join('\n');
 }
@@ -50,6 +54,10 @@ export function registerServe(program: Command): void {
     .option(
       '--fix-port <port|off>',
       'FIX 4.4 acceptor port or off (env: CROSSBOOK_FIX_PORT, default off)',
+    )
+    .option(
+      '--profile <dir>',
+      'write CPU profiles of every thread to DIR on exit (env: CROSSBOOK_PROFILE)',
     )
     .option('--no-demo', 'do not create demo accounts on first start')
     .action(async (raw: Record<string, unknown>, cmd: Command) => {
