@@ -37,6 +37,8 @@ export interface ServerConfig {
   simulate?: boolean;
   /** Simulated orders per second, all participants together. */
   simulateRate: number;
+  /** FIX 4.4 acceptor port (docs/fix.md), or 'off'. */
+  fixPort: number | 'off';
   /** Default risk limits of every account (admins override per account). */
   maxOpenOrders: number;
   ordersPerSecond: number;
@@ -64,6 +66,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   bodyLimit: 64 * 1024,
   authWindowMs: 30_000,
   simulateRate: 40,
+  fixPort: 'off',
   maxOpenOrders: 1000,
   ordersPerSecond: 10_000,
   orderBurst: 20_000,
@@ -90,6 +93,7 @@ export const ENV_VARS: Record<keyof ServerConfig, string> = {
   authWindowMs: 'CROSSBOOK_AUTH_WINDOW_MS',
   simulate: 'CROSSBOOK_SIMULATE',
   simulateRate: 'CROSSBOOK_SIMULATE_RATE',
+  fixPort: 'CROSSBOOK_FIX_PORT',
   maxOpenOrders: 'CROSSBOOK_MAX_OPEN_ORDERS',
   ordersPerSecond: 'CROSSBOOK_ORDERS_PER_SECOND',
   orderBurst: 'CROSSBOOK_ORDER_BURST',
@@ -122,6 +126,16 @@ type Raw = Partial<Record<keyof ServerConfig, unknown>>;
 
 function coerce(key: keyof ServerConfig, value: unknown, where: string): unknown {
   if (value === undefined || value === null || value === '') return undefined;
+  if (key === 'fixPort') {
+    if (value === 'off') return 'off';
+    const n = typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > 65535) {
+      throw new Error(
+        `${where}: fixPort must be off or a port from 1 to 65535, got ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  }
   if (INTEGER_KEYS.has(key)) {
     const n = typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : NaN;
     const min = key === 'port' ? 0 : 1;

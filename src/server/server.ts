@@ -62,6 +62,8 @@ export interface RunningServer {
   /** Keys created on this first start (empty on later starts). */
   demoKeys: DemoKey[];
   store: Store;
+  /** `fix://host:port ...` when the FIX gateway is on. */
+  fixEndpoint?: string;
   /** Hash of the engine's whole matching state (tests: rejected input changes nothing). */
   stateHash(): Promise<string>;
   /** Stops accepting, drains in-flight commands, snapshots and closes. Idempotent. */
@@ -254,14 +256,12 @@ export async function startServer(
   );
   risk.load(await loadRisk(store, dataDir));
 
-  const auth = new Authenticator({
-    windowMs: config.authWindowMs,
-    resolveKey: async (keyId) => {
-      const k = await store.findApiKey(keyId);
-      if (k === null || k.revokedAt !== null) return undefined;
-      return { account: k.account, role: k.role, secret: k.secret };
-    },
-  });
+  const resolveKey = async (keyId: string) => {
+    const k = await store.findApiKey(keyId);
+    if (k === null || k.revokedAt !== null) return undefined;
+    return { account: k.account, role: k.role, secret: k.secret };
+  };
+  const auth = new Authenticator({ windowMs: config.authWindowMs, resolveKey });
 
   const service = new OrderService({
     engine,
@@ -393,6 +393,23 @@ export async function startServer(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, mode: engine.mode }, 'crossbook listening');
+  // FIX 4.4 (docs/fix.md): the same service, keys, risk and market data as HTTP and WebSocket.
+  const fix =
+    config.fixPort === 'off'
+      ? undefined
+      : // Loaded only when enabled: the FIX engine is a large package.
+        await (
+          await import('../fix/index.js')
+        ).FixGateway.start({
+          host: config.host,
+          port: config.fixPort,
+          dataDir,
+          service,
+          orders,
+          marketData,
+          resolveKey,
+          logger,
+        });
 
   // Engine time only moves with commands: a 1 Hz clock expires DAY / GTD orders and ends timed
   // halts on a quiet venue too.
@@ -416,6 +433,7 @@ export async function startServer(
       // engine answers nothing more: do not wait for it).
       while (metrics.inFlight > 0 && service.health().ok)
         await new Promise((r) => setTimeout(r, 5));
+      await fix?.close();
       if (profiler !== undefined) {
         const files = await profiler.stop();
         logger.warn({ files }, `CPU profiles written to ${config.profile}`);
@@ -431,7 +449,16 @@ export async function startServer(
     })();
     return closed;
   };
-  return { url, port, config, demoKeys, store, close, stateHash: () => engine.stateHash() };
+  return {
+    url,
+    port,
+    config,
+    demoKeys,
+    store,
+    close,
+    stateHash: () => engine.stateHash(),
+    fixEndpoint: fix?.endpoint,
+  };
 }
 
 /** Shard assignments when the engine exposes them; otherwise one engine holds every symbol. */

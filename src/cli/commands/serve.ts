@@ -30,6 +30,7 @@ const FLAG_KEYS: [string, keyof ServerConfig][] = [
   ['simulate', 'simulate'],
   ['simulateRate', 'simulateRate'],
   ['profile', 'profile'],
+  ['fixPort', 'fixPort'],
 ];
 
 /** Marks a venue created with the simulation: later plain starts run it again. */
@@ -46,11 +47,13 @@ function banner(
   dataDir: string,
   keys: StoredDemoKey[],
   sim: string,
+  fix?: string,
 ): string {
   const lines = [
     `crossbook is running at ${url}  (mode ${cfg.mode}, fsync ${cfg.fsync}, data ${cfg.dataDir})`,
     `  API ${url}/api/v1   WebSocket ${url.replace(/^http/, 'ws')}/ws   docs ${url}/docs`,
   ];
+  if (fix !== undefined) lines.push(`  FIX ${fix}`);
   if (keys.length > 0) {
     lines.push(
       '',
@@ -94,6 +97,10 @@ export function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'journal, store and keys (env: CROSSBOOK_DATA_DIR, default ./data)')
     .option('--log-level <level>', 'pino level (env: CROSSBOOK_LOG_LEVEL, default warn)')
     .option('--ws-max-buffered <bytes>', 'outgoing WebSocket buffer before a client is dropped')
+    .option(
+      '--fix-port <port|off>',
+      'FIX 4.4 acceptor port or off (env: CROSSBOOK_FIX_PORT, default off)',
+    )
     .option(
       '--profile <dir>',
       'write CPU profiles of every thread to DIR on exit (env: CROSSBOOK_PROFILE)',
@@ -158,7 +165,16 @@ export function registerServe(program: Command): void {
           simLine = `Simulated participants: not started: ${(err as Error).message}`;
         }
       }
-      console.log(banner(server.url, cfg, dataDir, await liveDemoKeys(server, dataDir), simLine));
+      console.log(
+        banner(
+          server.url,
+          cfg,
+          dataDir,
+          await liveDemoKeys(server, dataDir),
+          simLine,
+          server.fixEndpoint,
+        ),
+      );
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
