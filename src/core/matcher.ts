@@ -8,6 +8,37 @@ import { NONE, type OrderBook } from './book/order-book.js';
 import type { PlaceOrder, ReplaceOrder } from './commands.js';
 import { formatSteps, parseStep, type Decimal } from './decimal.js';
 import type { BookLevelView, EngineEvent } from './events.js';
+import {
+  A_DISPLAY,
+  A_EXPIRE,
+  A_KIND,
+  A_OID,
+  A_POST_ONLY,
+  A_PRICE,
+  A_QTY,
+  A_SIDE,
+  A_STOP,
+  A_STP,
+  A_TIF,
+  EV_ACCEPTED,
+  EV_CANCELLED,
+  EV_REDUCED,
+  EV_REPLACED,
+  EV_TRADE,
+  EV_TRIGGERED,
+  NUM_STRIDE,
+  STR_STRIDE,
+  T_AGGRESSOR,
+  T_AUCTION,
+  T_ID,
+  T_MAKER_LEAVES,
+  T_MAKER_OID,
+  T_PRICE,
+  T_QTY,
+  T_TAKER_LEAVES,
+  T_TAKER_OID,
+  type EventBuffer,
+} from './event-buffer.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import {
   K_LIMIT,
@@ -33,12 +64,11 @@ import {
   TIF_GTD,
   TIF_IOC,
 } from './order-table.js';
-import type { CancelReason, RejectReason } from './reasons.js';
+import { CANCEL_REASONS, type CancelReason, type RejectReason } from './reasons.js';
 import {
   BUY,
   NS_PER_DAY,
   SELL,
-  sideName,
   type InstrumentConfig,
   type Phase,
   type Side,
@@ -48,8 +78,13 @@ import {
 export interface MatcherContext {
   seq: number;
   serial: number;
-  out: EngineEvent[];
+  buf: EventBuffer;
 }
+
+/** Cancel reason -> its index in CANCEL_REASONS (the event buffer stores the index). */
+const CANCEL_CODE: Record<CancelReason, number> = Object.fromEntries(
+  CANCEL_REASONS.map((r, i) => [r, i]),
+) as Record<CancelReason, number>;
 
 /** How a taker's matching loop ended, when it ended early. */
 const RUN_DONE = 0;
@@ -63,6 +98,8 @@ const DEFAULT_HALT_PAUSE_NS = 300_000_000_000;
 
 export class Matcher {
   readonly symbol: string;
+  /** This instrument's index in its Exchange (Exchange.instrumentIndex). */
+  readonly index: number;
   readonly config: InstrumentConfig;
   readonly tick: Decimal;
   readonly lot: Decimal;
@@ -71,7 +108,7 @@ export class Matcher {
   readonly defaultStp: number;
   readonly haltPauseNs: number;
   readonly book: OrderBook;
-  readonly orders = new OrderTable();
+  readonly orders: OrderTable;
   phase: Phase;
   lastPrice = NaN;
   /** Trade ids count per instrument, so a symbol trades identically whichever engine owns it. */
@@ -91,8 +128,12 @@ export class Matcher {
     config: InstrumentConfig,
     book: OrderBook,
     private readonly ctx: MatcherContext,
+    index = 0,
+    orderCapacity?: number,
   ) {
     this.symbol = config.symbol;
+    this.index = index;
+    this.orders = new OrderTable(orderCapacity);
     this.config = config;
     this.tick = parseStep(config.tickSize);
     this.lot = parseStep(config.lotSize);
@@ -365,17 +406,7 @@ export class Matcher {
       const visible = this.book.qtyOf(oid);
       if (visible > o.leaves[oid]) this.book.setQty(oid, o.leaves[oid]);
     }
-    this.emit({
-      type: 'reduced',
-      seq: 0,
-      ts: this.clock,
-      symbol: this.symbol,
-      orderId: o.clientId[oid],
-      account: o.account[oid],
-      qty: by,
-      leavesQty: o.leaves[oid],
-      reason: 'stp',
-    });
+    this.emitOrder(EV_REDUCED, oid, by, o.leaves[oid]);
   }
 
   /** The visible slice an order shows when it (re)enters a level. */
@@ -409,16 +440,7 @@ export class Matcher {
     const remaining = o.leaves[oid];
     o.cancelled[oid] += remaining;
     o.leaves[oid] = 0;
-    this.emit({
-      type: 'cancelled',
-      seq: 0,
-      ts: this.clock,
-      symbol: this.symbol,
-      orderId: o.clientId[oid],
-      account: o.account[oid],
-      remainingQty: remaining,
-      reason,
-    });
+    this.emitOrder(EV_CANCELLED, oid, remaining, CANCEL_CODE[reason]);
     o.release(oid);
   }
 
@@ -440,16 +462,7 @@ export class Matcher {
       if (fire.length === 0) return;
       this.stops = this.stops.filter((s) => !fire.includes(s));
       for (const s of fire) {
-        this.emit({
-          type: 'triggered',
-          seq: 0,
-          ts: this.clock,
-          symbol: this.symbol,
-          orderId: o.clientId[s],
-          account: o.account[s],
-          stopPrice: o.stopPrice[s],
-          lastPrice: this.lastPrice,
-        });
+        this.emitOrder(EV_TRIGGERED, s, o.stopPrice[s], this.lastPrice);
         o.state[s] = S_ACTIVE;
         if (this.phase !== 'continuous') this.enterCall(s);
         else if (
@@ -536,18 +549,7 @@ export class Matcher {
     o.leaves[oid] = newQty;
     o.price[oid] = newPrice;
     o.stopPrice[oid] = newStop;
-    this.emit({
-      type: 'replaced',
-      seq: 0,
-      ts: this.clock,
-      symbol: this.symbol,
-      orderId: o.clientId[oid],
-      account: o.account[oid],
-      price: hasLimit ? newPrice : undefined,
-      stopPrice: newStop === newStop ? newStop : undefined,
-      qty: newQty,
-      priorityKept: keepPriority,
-    });
+    this.emitReplaced(oid, hasLimit ? newPrice : NaN, newStop, newQty, keepPriority);
     if (keepPriority) {
       if (state === S_RESTING && this.book.qtyOf(oid) > newQty) this.book.setQty(oid, newQty);
     } else if (state === S_STOP) {
@@ -699,52 +701,85 @@ export class Matcher {
 
   emit(event: EngineEvent): void {
     event.seq = ++this.ctx.seq;
-    this.ctx.out.push(event);
+    this.ctx.buf.pushObject(event);
+  }
+
+  /** cancelled / reduced / triggered: two numbers and the order's handle, ids by reference. */
+  private emitOrder(kind: number, oid: number, a: number, b: number): void {
+    const buf = this.ctx.buf;
+    const i = buf.next(kind, ++this.ctx.seq, this.clock, this.index);
+    const n = buf.num;
+    const at = i * NUM_STRIDE;
+    n[at] = a;
+    n[at + 1] = b;
+    n[at + 2] = oid;
+    const s = buf.str;
+    const st = i * STR_STRIDE;
+    s[st] = this.orders.clientId[oid];
+    s[st + 1] = this.orders.account[oid];
+  }
+
+  private emitReplaced(oid: number, price: number, stop: number, qty: number, kept: boolean) {
+    const buf = this.ctx.buf;
+    const i = buf.next(EV_REPLACED, ++this.ctx.seq, this.clock, this.index);
+    const n = buf.num;
+    const at = i * NUM_STRIDE;
+    n[at] = price;
+    n[at + 1] = stop;
+    n[at + 2] = qty;
+    n[at + 3] = kept ? 1 : 0;
+    n[at + 4] = oid;
+    const s = buf.str;
+    const st = i * STR_STRIDE;
+    s[st] = this.orders.clientId[oid];
+    s[st + 1] = this.orders.account[oid];
   }
 
   emitTrade(maker: number, taker: number, price: number, qty: number, auction: boolean): void {
     const o = this.orders;
-    this.emit({
-      type: 'trade',
-      seq: 0,
-      ts: this.clock,
-      symbol: this.symbol,
-      tradeId: ++this.tradeCount,
-      price,
-      qty,
-      makerOrderId: o.clientId[maker],
-      takerOrderId: o.clientId[taker],
-      makerAccount: o.account[maker],
-      takerAccount: o.account[taker],
-      aggressor: sideName(o.side[taker] as Side),
-      makerLeaves: o.leaves[maker],
-      takerLeaves: o.leaves[taker],
-      auction,
-    });
+    const buf = this.ctx.buf;
+    const i = buf.next(EV_TRADE, ++this.ctx.seq, this.clock, this.index);
+    const n = buf.num;
+    const at = i * NUM_STRIDE;
+    n[at + T_ID] = ++this.tradeCount;
+    n[at + T_PRICE] = price;
+    n[at + T_QTY] = qty;
+    n[at + T_AGGRESSOR] = o.side[taker];
+    n[at + T_MAKER_LEAVES] = o.leaves[maker];
+    n[at + T_TAKER_LEAVES] = o.leaves[taker];
+    n[at + T_AUCTION] = auction ? 1 : 0;
+    n[at + T_MAKER_OID] = maker;
+    n[at + T_TAKER_OID] = taker;
+    const s = buf.str;
+    const st = i * STR_STRIDE;
+    s[st] = o.clientId[maker];
+    s[st + 1] = o.clientId[taker];
+    s[st + 2] = o.account[maker];
+    s[st + 3] = o.account[taker];
   }
 
   private emitAccepted(oid: number): void {
     const o = this.orders;
-    const price = o.price[oid];
-    const stop = o.stopPrice[oid];
-    this.emit({
-      type: 'accepted',
-      seq: 0,
-      ts: this.clock,
-      symbol: this.symbol,
-      orderId: o.clientId[oid],
-      account: o.account[oid],
-      side: sideName(o.side[oid] as Side),
-      kind: KIND_CODES[o.kind[oid]],
-      price: price === price ? price : undefined,
-      qty: o.quantity[oid],
-      tif: TIF_CODES[o.tif[oid]],
-      postOnly: o.postOnly[oid] === 1 ? true : undefined,
-      stopPrice: stop === stop ? stop : undefined,
-      displayQty: o.display[oid] > 0 ? o.display[oid] : undefined,
-      expireAt: o.tif[oid] === TIF_GTD || o.tif[oid] === TIF_DAY ? o.expireAt[oid] : undefined,
-      stp: o.stp[oid] !== this.defaultStp ? STP_CODES[o.stp[oid]] : undefined,
-    });
+    const buf = this.ctx.buf;
+    const i = buf.next(EV_ACCEPTED, ++this.ctx.seq, this.clock, this.index);
+    const n = buf.num;
+    const at = i * NUM_STRIDE;
+    const tif = o.tif[oid];
+    n[at + A_SIDE] = o.side[oid];
+    n[at + A_KIND] = o.kind[oid];
+    n[at + A_PRICE] = o.price[oid];
+    n[at + A_QTY] = o.quantity[oid];
+    n[at + A_TIF] = tif;
+    n[at + A_POST_ONLY] = o.postOnly[oid];
+    n[at + A_STOP] = o.stopPrice[oid];
+    n[at + A_DISPLAY] = o.display[oid];
+    n[at + A_EXPIRE] = tif === TIF_GTD || tif === TIF_DAY ? o.expireAt[oid] : NaN;
+    n[at + A_STP] = o.stp[oid] !== this.defaultStp ? o.stp[oid] : -1;
+    n[at + A_OID] = oid;
+    const s = buf.str;
+    const st = i * STR_STRIDE;
+    s[st] = o.clientId[oid];
+    s[st + 1] = o.account[oid];
   }
 
   reject(
