@@ -247,8 +247,10 @@ export class Exchange {
         }
         if (!(o.leaves[oid] > 0))
           throw new Error(`${m.symbol} order ${o.clientId[oid]}: live with no leaves`);
-        if (this.ids.get(o.clientId[oid]) !== oid) {
-          throw new Error(`order ${o.clientId[oid]} not registered`);
+        // Orders placed through the handle API are not registered (their ids are the edge's).
+        const registered = this.ids.get(o.clientId[oid]);
+        if (registered !== undefined && registered !== oid) {
+          throw new Error(`order ${o.clientId[oid]} registered to another handle`);
         }
       }
       if (live !== o.live) throw new Error(`${m.symbol}: live count ${o.live} != ${live}`);
@@ -316,7 +318,13 @@ export class Exchange {
   }
 
   private addMatcher(config: InstrumentConfig): Matcher {
-    const m = new Matcher(config, this.bookFactory(), this.ctx, this.list.length, this.orderCapacity);
+    const m = new Matcher(
+      config,
+      this.bookFactory(),
+      this.ctx,
+      this.list.length,
+      this.orderCapacity,
+    );
     this.symbols.push(config.symbol);
     m.reopenAfterHalt = () => changePhase(m, 'continuous', 'reopen');
     this.matchers.set(config.symbol, m);

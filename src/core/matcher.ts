@@ -65,14 +65,7 @@ import {
   TIF_IOC,
 } from './order-table.js';
 import { CANCEL_REASONS, type CancelReason, type RejectReason } from './reasons.js';
-import {
-  BUY,
-  NS_PER_DAY,
-  SELL,
-  type InstrumentConfig,
-  type Phase,
-  type Side,
-} from './types.js';
+import { BUY, NS_PER_DAY, SELL, type InstrumentConfig, type Phase, type Side } from './types.js';
 
 /** Shared across the instruments of one engine: sequence numbers and the output buffer. */
 export interface MatcherContext {

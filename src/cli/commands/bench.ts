@@ -17,6 +17,10 @@ export function registerBench(program: Command): void {
     .option('--no-memory', 'skip the memory-per-resting-order probe')
     .option('--modes', 'also run the concurrency-modes benchmark (bench/modes)')
     .option('--journal', 'also run the journal benchmark (bench/journal)')
+    .option(
+      '--profile <dir>',
+      'write a CPU profile of the timed part of each engine on each workload into DIR',
+    )
     .action(
       async (opts: {
         workload?: string;
@@ -26,6 +30,7 @@ export function registerBench(program: Command): void {
         memory: boolean;
         modes?: boolean;
         journal?: boolean;
+        profile?: string;
       }) => {
         await runBench({
           workload: opts.workload,
@@ -35,6 +40,7 @@ export function registerBench(program: Command): void {
           noMemory: !opts.memory,
           modes: opts.modes,
           journal: opts.journal,
+          profile: opts.profile,
         });
       },
     );
