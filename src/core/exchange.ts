@@ -16,11 +16,12 @@ import type {
   SetPhase,
 } from './commands.js';
 import { parseDecimal } from './decimal.js';
-import type { EngineEvent } from './events.js';
+import type { EngineEvent, InstrumentDefined } from './events.js';
 import { EventBuffer } from './event-buffer.js';
 import { StateHasher } from './hash.js';
 import { bandToBps, Matcher, type MatcherContext } from './matcher.js';
 import { IdRegistry } from './id-registry.js';
+import { checkLimits, MAX_BAND_BPS } from './limits.js';
 import { S_FREE } from './order-table.js';
 import type { RejectReason } from './reasons.js';
 import { BUY, PHASES, SELL, STP_MODES, type InstrumentConfig } from './types.js';
@@ -303,7 +304,7 @@ export class Exchange {
     }
     const m = this.addMatcher({ ...c });
     m.begin(cmd.ts);
-    m.emit({
+    const event: InstrumentDefined = {
       type: 'instrument',
       seq: 0,
       ts: m.clock,
@@ -314,7 +315,10 @@ export class Exchange {
       referencePrice: c.referencePrice,
       stp: c.stp ?? 'none',
       phase: m.phase,
-    });
+    };
+    if (c.maxQty !== undefined) event.maxQty = c.maxQty;
+    if (c.maxPrice !== undefined) event.maxPrice = c.maxPrice;
+    m.emit(event);
   }
 
   private addMatcher(config: InstrumentConfig): Matcher {
@@ -469,6 +473,7 @@ function checkInstrument(c: InstrumentConfig): string | null {
     const d = typeof text === 'string' ? parseDecimal(text) : null;
     if (d === null || d.mantissa <= 0n) return `${name} must be a positive decimal`;
   }
+  let bandBps: number | undefined;
   if (c.bandPct !== undefined) {
     const d = parseDecimal(c.bandPct);
     if (d === null || d.mantissa <= 0n) return 'bandPct must be a positive decimal';
@@ -477,6 +482,11 @@ function checkInstrument(c: InstrumentConfig): string | null {
     } catch (err) {
       return (err as Error).message;
     }
+    // Compared, not converted: a huge percentage must not become an inexact number first.
+    bandBps =
+      d.mantissa * 100n > BigInt(MAX_BAND_BPS) * 10n ** BigInt(d.scale)
+        ? Infinity
+        : bandToBps(c.bandPct);
   }
   if (
     c.referencePrice !== undefined &&
@@ -489,7 +499,12 @@ function checkInstrument(c: InstrumentConfig): string | null {
   if (c.haltPauseNs !== undefined && !(Number.isSafeInteger(c.haltPauseNs) && c.haltPauseNs >= 0)) {
     return 'haltPauseNs must be a non-negative integer';
   }
-  return null;
+  return checkLimits({
+    maxQty: c.maxQty,
+    maxPrice: c.maxPrice,
+    referencePrice: c.referencePrice,
+    bandBps,
+  });
 }
 
 function hashMatcher(m: Matcher, h: StateHasher): void {

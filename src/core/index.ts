@@ -14,6 +14,7 @@ export * from './decimal.js';
 export * from './hash.js';
 export * from './exchange.js';
 export * from './event-buffer.js';
+export * from './limits.js';
 export * from './book/order-book.js';
 export * from './book/book-hash.js';
 export { FastBook } from './book/fast-book.js';

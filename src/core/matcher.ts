@@ -40,6 +40,7 @@ import {
   type EventBuffer,
 } from './event-buffer.js';
 import { ExpiryHeap } from './expiry-heap.js';
+import { limitsOf, MAX_EXACT, onTimeGrid } from './limits.js';
 import {
   K_LIMIT,
   K_MARKET,
@@ -100,6 +101,10 @@ export class Matcher {
   readonly bandBps: number;
   readonly defaultStp: number;
   readonly haltPauseNs: number;
+  /** Exactness limits (limits.ts): largest order quantity, largest price, most live orders. */
+  readonly maxQty: number;
+  readonly maxPrice: number;
+  readonly maxLive: number;
   readonly book: OrderBook;
   readonly orders: OrderTable;
   phase: Phase;
@@ -133,6 +138,10 @@ export class Matcher {
     this.bandBps = config.bandPct === undefined ? 0 : bandToBps(config.bandPct);
     this.defaultStp = STP_CODES.indexOf(config.stp ?? 'none');
     this.haltPauseNs = config.haltPauseNs ?? DEFAULT_HALT_PAUSE_NS;
+    const limits = limitsOf(config);
+    this.maxQty = limits.maxQty;
+    this.maxPrice = limits.maxPrice;
+    this.maxLive = limits.maxLive;
     this.book = book;
     this.phase = config.phase ?? 'continuous';
     this.referencePrice = config.referencePrice ?? NaN;
@@ -142,7 +151,7 @@ export class Matcher {
 
   /** Advances this instrument's clock, expires due orders and ends a due volatility halt. */
   begin(ts: number | undefined): void {
-    if (ts !== undefined && ts > this.clock) this.clock = ts;
+    if (ts !== undefined && ts > this.clock) this.clock = onTimeGrid(ts);
     if (this.clock >= this.expiries.peekAt()) this.expireDue();
     if (this.phase === 'halted' && this.clock >= this.haltUntil) this.reopenAfterHalt();
     this.bandRef = this.reference();
@@ -191,6 +200,16 @@ export class Matcher {
         `a ${cmd.kind} order needs a positive stopPrice`,
       );
     }
+    if (qty > this.maxQty || price! > this.maxPrice || (isStop && cmd.stopPrice! > this.maxPrice)) {
+      return this.rejectPlace(cmd, 'too_large', this.tooLarge(qty, price, cmd.stopPrice));
+    }
+    if (this.orders.live >= this.maxLive) {
+      return this.rejectPlace(
+        cmd,
+        'too_large',
+        `${this.symbol} already holds its maximum of ${this.maxLive} live orders`,
+      );
+    }
     const tif = TIF_CODES.indexOf(
       cmd.tif ?? (kind === K_MARKET || kind === K_STOP ? 'IOC' : 'GTC'),
     );
@@ -208,11 +227,12 @@ export class Matcher {
       if (cmd.expireAt === undefined || !Number.isInteger(cmd.expireAt) || cmd.expireAt <= 0) {
         return this.rejectPlace(cmd, 'invalid_order', `a GTD order needs expireAt`);
       }
-      if (cmd.expireAt <= this.clock)
+      expireAt = onTimeGrid(cmd.expireAt);
+      if (expireAt <= this.clock)
         return this.rejectPlace(cmd, 'expired', `expireAt is already past`);
-      expireAt = cmd.expireAt;
     } else if (tif === TIF_DAY) {
-      expireAt = (Math.floor(this.clock / NS_PER_DAY) + 1) * NS_PER_DAY;
+      // The end of the UTC day, by remainder (exact) rather than a division (rounded).
+      expireAt = this.clock - (this.clock % NS_PER_DAY) + NS_PER_DAY;
     }
     if (cmd.postOnly === true && (kind !== K_LIMIT || tif === TIF_IOC || tif === TIF_FOK)) {
       return this.rejectPlace(cmd, 'invalid_order', `post-only needs a resting limit order`);
@@ -495,6 +515,25 @@ export class Matcher {
     }
     if (cmd.qty !== undefined && !isPositiveInt(cmd.qty)) {
       return this.rejectOrder(cmd, 'invalid_qty', `quantity must be positive`);
+    }
+    if (
+      (cmd.price !== undefined && cmd.price > this.maxPrice) ||
+      (cmd.stopPrice !== undefined && cmd.stopPrice > this.maxPrice)
+    ) {
+      return this.rejectOrder(cmd, 'too_large', this.tooLarge(0, cmd.price, cmd.stopPrice));
+    }
+    // What one order can ever fill stays within maxQty (so its filled notional stays exact), and
+    // its running total quantity (cancelled reductions included) stays below 2^53.
+    if (
+      cmd.qty !== undefined &&
+      (cmd.qty > this.maxQty - o.filled[oid] ||
+        o.quantity[oid] + Math.max(0, cmd.qty - o.leaves[oid]) > MAX_EXACT)
+    ) {
+      return this.rejectOrder(
+        cmd,
+        'too_large',
+        `filled ${this.lots(o.filled[oid])} plus open ${this.lots(cmd.qty)} is above the maximum order quantity ${this.lots(this.maxQty)}`,
+      );
     }
     const newPrice = cmd.price ?? price;
     const newQty = cmd.qty ?? o.leaves[oid];
@@ -796,6 +835,15 @@ export class Matcher {
   /** Messages are built only on the reject path: the accept path allocates no strings. */
   private rejectPlace(cmd: PlaceOrder, reason: RejectReason, detail: string): number {
     return this.reject(cmd, reason, `Cannot place order ${cmd.orderId}: ${detail}`);
+  }
+
+  /** The message for a quantity or price above the instrument's limits. */
+  private tooLarge(qty: number, price: number | undefined, stop: number | undefined): string {
+    if (qty > this.maxQty) {
+      return `quantity ${this.lots(qty)} is above the maximum order quantity ${this.lots(this.maxQty)}`;
+    }
+    const p = price !== undefined && price > this.maxPrice ? price : stop!;
+    return `price ${this.px(p)} is above the maximum price ${this.px(this.maxPrice)}`;
   }
 
   private rejectOrder(cmd: ReplaceOrder, reason: RejectReason, detail: string): void {
