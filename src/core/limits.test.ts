@@ -64,7 +64,7 @@ describe('exact arithmetic: the limits', () => {
           const l = limitsOf({ maxQty, maxPrice });
           const exact =
             BigInt(maxQty) * BigInt(maxPrice) <= BigInt(MAX_EXACT) &&
-            BigInt(maxPrice) * 10_000n <= BigInt(MAX_EXACT);
+            BigInt(maxPrice) * 100_000n <= BigInt(MAX_EXACT);
           expect(ok).toBe(exact);
           if (ok) expect(BigInt(l.maxQty) * BigInt(l.maxLive) <= BigInt(MAX_EXACT)).toBe(true);
         },

@@ -55,7 +55,10 @@ export function checkLimits(config: {
   if (maxQty > Math.floor(MAX_EXACT / maxPrice)) {
     return `maxQty x maxPrice must not exceed 2^53 - 1 (${maxQty} x ${maxPrice} does)`;
   }
-  if (maxPrice > Math.floor(MAX_EXACT / 10_000)) return 'maxPrice must be below 2^53 / 10,000';
+  // The band test forms ref x bandBps, with bandBps up to MAX_BAND_BPS.
+  if (maxPrice > Math.floor(MAX_EXACT / MAX_BAND_BPS)) {
+    return `maxPrice must be at most ${Math.floor(MAX_EXACT / MAX_BAND_BPS)} ticks`;
+  }
   if (config.referencePrice !== undefined && config.referencePrice > maxPrice) {
     return `referencePrice ${config.referencePrice} is above maxPrice ${maxPrice}`;
   }
