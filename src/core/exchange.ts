@@ -243,7 +243,7 @@ export class Exchange {
         if (o.state[oid] === S_FREE) continue;
         live++;
         const q = o.quantity[oid];
-        if (o.filled[oid] + o.leaves[oid] + o.cancelled[oid] !== q || o.filled[oid] > q) {
+        if (o.cancelled(oid) < 0 || o.filled[oid] > q || !Number.isSafeInteger(q)) {
           throw new Error(`${m.symbol} order ${o.clientId[oid]}: quantities do not add up`);
         }
         if (!(o.leaves[oid] > 0))
@@ -512,8 +512,8 @@ function hashMatcher(m: Matcher, h: StateHasher): void {
   h.string(m.symbol).string(m.phase).number(m.lastPrice).number(m.haltUntil).number(m.clock);
   h.number(m.tradeCount);
   const order = (oid: number) => {
-    h.string(o.clientId[oid]).string(o.account[oid]).number(o.price[oid]).number(o.stopPrice[oid]);
-    h.number(o.leaves[oid]).number(o.filled[oid]).number(o.cancelled[oid]).number(o.expireAt[oid]);
+    h.string(o.clientId[oid]).string(o.account[oid]).number(o.price[oid]).number(o.stopPrice(oid));
+    h.number(o.leaves[oid]).number(o.filled[oid]).number(o.cancelled(oid)).number(o.expireAt(oid));
   };
   for (const side of [BUY, SELL] as const) {
     for (let oid = m.book.best(side); oid !== -1; oid = m.book.next(oid)) {

@@ -293,11 +293,11 @@ export class Matcher {
     o.stp[oid] = stp;
     o.postOnly[oid] = cmd.postOnly === true ? 1 : 0;
     o.price[oid] = price ?? NaN;
-    o.stopPrice[oid] = isStop ? cmd.stopPrice! : NaN;
+    o.setStopPrice(oid, isStop ? cmd.stopPrice! : NaN);
     o.quantity[oid] = qty;
     o.leaves[oid] = qty;
-    o.display[oid] = display;
-    o.expireAt[oid] = expireAt;
+    o.setDisplay(oid, display);
+    o.setExpireAt(oid, expireAt);
     o.clientId[oid] = cmd.orderId;
     o.account[oid] = cmd.account;
     this.emitAccepted(oid);
@@ -414,7 +414,6 @@ export class Matcher {
       return;
     }
     o.leaves[oid] -= by;
-    o.cancelled[oid] += by;
     if (o.state[oid] === S_RESTING) {
       const visible = this.book.qtyOf(oid);
       if (visible > o.leaves[oid]) this.book.setQty(oid, o.leaves[oid]);
@@ -425,7 +424,7 @@ export class Matcher {
   /** The visible slice an order shows when it (re)enters a level. */
   private slice(oid: number): number {
     const o = this.orders;
-    const d = o.display[oid];
+    const d = o.display(oid);
     return d > 0 && d < o.leaves[oid] ? d : o.leaves[oid];
   }
 
@@ -451,7 +450,6 @@ export class Matcher {
       list.splice(list.indexOf(oid), 1);
     }
     const remaining = o.leaves[oid];
-    o.cancelled[oid] += remaining;
     o.leaves[oid] = 0;
     this.emitOrder(EV_CANCELLED, oid, remaining, CANCEL_CODE[reason]);
     o.release(oid);
@@ -471,11 +469,11 @@ export class Matcher {
     while (this.stops.length > 0 && this.phase === 'continuous') {
       const fire: number[] = [];
       for (const s of this.stops)
-        if (this.stopHolds(o.side[s] as Side, o.stopPrice[s])) fire.push(s);
+        if (this.stopHolds(o.side[s] as Side, o.stopPrice(s))) fire.push(s);
       if (fire.length === 0) return;
       this.stops = this.stops.filter((s) => !fire.includes(s));
       for (const s of fire) {
-        this.emitOrder(EV_TRIGGERED, s, o.stopPrice[s], this.lastPrice);
+        this.emitOrder(EV_TRIGGERED, s, o.stopPrice(s), this.lastPrice);
         o.state[s] = S_ACTIVE;
         if (this.phase !== 'continuous') this.enterCall(s);
         else if (
@@ -537,11 +535,10 @@ export class Matcher {
     }
     const newPrice = cmd.price ?? price;
     const newQty = cmd.qty ?? o.leaves[oid];
-    const newStop = cmd.stopPrice ?? o.stopPrice[oid];
+    const oldStop = o.stopPrice(oid);
+    const newStop = cmd.stopPrice ?? oldStop;
     const samePrice = newPrice === price || (!hasLimit && newPrice !== newPrice);
-    const sameStop =
-      newStop === o.stopPrice[oid] ||
-      (newStop !== newStop && o.stopPrice[oid] !== o.stopPrice[oid]);
+    const sameStop = newStop === oldStop || (newStop !== newStop && oldStop !== oldStop);
     if (samePrice && sameStop && newQty === o.leaves[oid]) {
       return this.rejectOrder(cmd, 'no_change', `nothing would change`);
     }
@@ -576,11 +573,11 @@ export class Matcher {
 
     const keepPriority = samePrice && sameStop && newQty < o.leaves[oid];
     const delta = newQty - o.leaves[oid];
+    // A larger open quantity is more ordered; a smaller one is cancelled (derived from leaves).
     if (delta > 0) o.quantity[oid] += delta;
-    else o.cancelled[oid] -= delta;
     o.leaves[oid] = newQty;
     o.price[oid] = newPrice;
-    o.stopPrice[oid] = newStop;
+    o.setStopPrice(oid, newStop);
     this.emitReplaced(oid, hasLimit ? newPrice : NaN, newStop, newQty, keepPriority);
     if (keepPriority) {
       if (state === S_RESTING && this.book.qtyOf(oid) > newQty) this.book.setQty(oid, newQty);
@@ -803,9 +800,9 @@ export class Matcher {
     n[at + A_QTY] = o.quantity[oid];
     n[at + A_TIF] = tif;
     n[at + A_POST_ONLY] = o.postOnly[oid];
-    n[at + A_STOP] = o.stopPrice[oid];
-    n[at + A_DISPLAY] = o.display[oid];
-    n[at + A_EXPIRE] = tif === TIF_GTD || tif === TIF_DAY ? o.expireAt[oid] : NaN;
+    n[at + A_STOP] = o.stopPrice(oid);
+    n[at + A_DISPLAY] = o.display(oid);
+    n[at + A_EXPIRE] = tif === TIF_GTD || tif === TIF_DAY ? o.expireAt(oid) : NaN;
     n[at + A_STP] = o.stp[oid] !== this.defaultStp ? o.stp[oid] : -1;
     n[at + A_OID] = oid;
     const s = buf.str;

@@ -1,7 +1,9 @@
 /**
  * Per-order state of one instrument, struct-of-arrays indexed by a dense numeric handle (oid)
- * with a free list. Only the hot fields live in typed arrays; strings sit in plain arrays.
- * Invariant for a live order: filled + leaves + cancelled = quantity (no over-execution).
+ * with a free list. Only the hot fields live in typed arrays; strings sit in plain arrays; the
+ * fields few orders have (stop trigger, iceberg slice, expiry) sit in maps keyed by handle.
+ * Invariant for a live order: filled + leaves + cancelled = quantity (no over-execution); the
+ * cancelled quantity is derived from the other three, so it cannot drift from them.
  */
 import type { OrderKind, Side, StpMode, TimeInForce } from './types.js';
 
@@ -56,17 +58,21 @@ export class OrderTable {
   /** Arrival number, unique within the engine: time priority for stops and the auction. */
   serial: Float64Array;
   price: Float64Array;
-  stopPrice: Float64Array;
+  /** Everything ever ordered: filled + leaves + cancelled (cancelled is derived from it). */
   quantity: Float64Array;
   filled: Float64Array;
   leaves: Float64Array;
-  cancelled: Float64Array;
-  display: Float64Array;
-  expireAt: Float64Array;
   /** Free-list link, reused as nothing else. */
   nextFree: Int32Array;
   clientId: string[];
   account: string[];
+  /*
+   * Fields most orders do not have live in small maps keyed by handle, so a plain limit order
+   * costs no bytes for them: the stop trigger (stops), the iceberg slice, the DAY / GTD expiry.
+   */
+  private readonly stops = new Map<number, number>();
+  private readonly displays = new Map<number, number>();
+  private readonly expiries = new Map<number, number>();
 
   constructor(capacity = 1024) {
     this.capacity = capacity;
@@ -78,13 +84,9 @@ export class OrderTable {
     this.postOnly = new Uint8Array(capacity);
     this.serial = new Float64Array(capacity);
     this.price = new Float64Array(capacity);
-    this.stopPrice = new Float64Array(capacity);
     this.quantity = new Float64Array(capacity);
     this.filled = new Float64Array(capacity);
     this.leaves = new Float64Array(capacity);
-    this.cancelled = new Float64Array(capacity);
-    this.display = new Float64Array(capacity);
-    this.expireAt = new Float64Array(capacity);
     this.nextFree = new Int32Array(capacity);
     this.clientId = [];
     this.account = [];
@@ -101,11 +103,7 @@ export class OrderTable {
     }
     this.live++;
     this.filled[oid] = 0;
-    this.cancelled[oid] = 0;
-    this.display[oid] = 0;
     this.postOnly[oid] = 0;
-    this.stopPrice[oid] = NaN;
-    this.expireAt[oid] = Infinity;
     return oid;
   }
 
@@ -114,6 +112,44 @@ export class OrderTable {
     this.nextFree[oid] = this.freeHead;
     this.freeHead = oid;
     this.live--;
+    if (this.stops.size !== 0) this.stops.delete(oid);
+    if (this.displays.size !== 0) this.displays.delete(oid);
+    if (this.expiries.size !== 0) this.expiries.delete(oid);
+  }
+
+  /** Quantity cancelled (by the owner, STP, expiry, replace down...): the rest of quantity. */
+  cancelled(oid: number): number {
+    return this.quantity[oid] - this.filled[oid] - this.leaves[oid];
+  }
+
+  /** Stop trigger price in ticks, NaN when none. */
+  stopPrice(oid: number): number {
+    return this.stops.size === 0 ? NaN : (this.stops.get(oid) ?? NaN);
+  }
+
+  setStopPrice(oid: number, price: number): void {
+    if (price === price) this.stops.set(oid, price);
+    else if (this.stops.size !== 0) this.stops.delete(oid);
+  }
+
+  /** Iceberg slice in lots, 0 when the order shows everything. */
+  display(oid: number): number {
+    return this.displays.size === 0 ? 0 : (this.displays.get(oid) ?? 0);
+  }
+
+  setDisplay(oid: number, qty: number): void {
+    if (qty > 0) this.displays.set(oid, qty);
+    else if (this.displays.size !== 0) this.displays.delete(oid);
+  }
+
+  /** Expiry time in ns, Infinity when the order does not expire. */
+  expireAt(oid: number): number {
+    return this.expiries.size === 0 ? Infinity : (this.expiries.get(oid) ?? Infinity);
+  }
+
+  setExpireAt(oid: number, at: number): void {
+    if (at !== Infinity) this.expiries.set(oid, at);
+    else if (this.expiries.size !== 0) this.expiries.delete(oid);
   }
 
   /** Handles ever handed out (live or free): iterate 0..size-1 and check state. */
@@ -145,13 +181,9 @@ export class OrderTable {
     this.postOnly = grow8(this.postOnly);
     this.serial = grow64(this.serial);
     this.price = grow64(this.price);
-    this.stopPrice = grow64(this.stopPrice);
     this.quantity = grow64(this.quantity);
     this.filled = grow64(this.filled);
     this.leaves = grow64(this.leaves);
-    this.cancelled = grow64(this.cancelled);
-    this.display = grow64(this.display);
-    this.expireAt = grow64(this.expireAt);
     const nf = new Int32Array(cap);
     nf.set(this.nextFree);
     this.nextFree = nf;
