@@ -43,6 +43,11 @@ export const S_CALL_MARKET = 3;
 /** Being matched as the aggressor of the current command. */
 export const S_ACTIVE = 4;
 
+/** Bits of OrderTable.extras. */
+const X_STOP = 1;
+const X_DISPLAY = 2;
+const X_EXPIRE = 4;
+
 export class OrderTable {
   capacity: number;
   private freeHead = -1;
@@ -64,6 +69,8 @@ export class OrderTable {
   leaves: Float64Array;
   /** Free-list link, reused as nothing else. */
   nextFree: Int32Array;
+  /** Which of the rare fields below an order has (X_STOP | X_DISPLAY | X_EXPIRE), 0 for most. */
+  extras: Uint8Array;
   clientId: string[];
   account: string[];
   /*
@@ -88,6 +95,7 @@ export class OrderTable {
     this.filled = new Float64Array(capacity);
     this.leaves = new Float64Array(capacity);
     this.nextFree = new Int32Array(capacity);
+    this.extras = new Uint8Array(capacity);
     this.clientId = [];
     this.account = [];
   }
@@ -104,6 +112,7 @@ export class OrderTable {
     this.live++;
     this.filled[oid] = 0;
     this.postOnly[oid] = 0;
+    this.extras[oid] = 0;
     return oid;
   }
 
@@ -112,9 +121,13 @@ export class OrderTable {
     this.nextFree[oid] = this.freeHead;
     this.freeHead = oid;
     this.live--;
-    if (this.stops.size !== 0) this.stops.delete(oid);
-    if (this.displays.size !== 0) this.displays.delete(oid);
-    if (this.expiries.size !== 0) this.expiries.delete(oid);
+    const x = this.extras[oid];
+    if (x !== 0) {
+      if ((x & X_STOP) !== 0) this.stops.delete(oid);
+      if ((x & X_DISPLAY) !== 0) this.displays.delete(oid);
+      if ((x & X_EXPIRE) !== 0) this.expiries.delete(oid);
+      this.extras[oid] = 0;
+    }
   }
 
   /** Quantity cancelled (by the owner, STP, expiry, replace down...): the rest of quantity. */
@@ -124,32 +137,47 @@ export class OrderTable {
 
   /** Stop trigger price in ticks, NaN when none. */
   stopPrice(oid: number): number {
-    return this.stops.size === 0 ? NaN : (this.stops.get(oid) ?? NaN);
+    return (this.extras[oid] & X_STOP) === 0 ? NaN : this.stops.get(oid)!;
   }
 
   setStopPrice(oid: number, price: number): void {
-    if (price === price) this.stops.set(oid, price);
-    else if (this.stops.size !== 0) this.stops.delete(oid);
+    if (price === price) {
+      this.stops.set(oid, price);
+      this.extras[oid] |= X_STOP;
+    } else if ((this.extras[oid] & X_STOP) !== 0) {
+      this.stops.delete(oid);
+      this.extras[oid] &= ~X_STOP;
+    }
   }
 
   /** Iceberg slice in lots, 0 when the order shows everything. */
   display(oid: number): number {
-    return this.displays.size === 0 ? 0 : (this.displays.get(oid) ?? 0);
+    return (this.extras[oid] & X_DISPLAY) === 0 ? 0 : this.displays.get(oid)!;
   }
 
   setDisplay(oid: number, qty: number): void {
-    if (qty > 0) this.displays.set(oid, qty);
-    else if (this.displays.size !== 0) this.displays.delete(oid);
+    if (qty > 0) {
+      this.displays.set(oid, qty);
+      this.extras[oid] |= X_DISPLAY;
+    } else if ((this.extras[oid] & X_DISPLAY) !== 0) {
+      this.displays.delete(oid);
+      this.extras[oid] &= ~X_DISPLAY;
+    }
   }
 
   /** Expiry time in ns, Infinity when the order does not expire. */
   expireAt(oid: number): number {
-    return this.expiries.size === 0 ? Infinity : (this.expiries.get(oid) ?? Infinity);
+    return (this.extras[oid] & X_EXPIRE) === 0 ? Infinity : this.expiries.get(oid)!;
   }
 
   setExpireAt(oid: number, at: number): void {
-    if (at !== Infinity) this.expiries.set(oid, at);
-    else if (this.expiries.size !== 0) this.expiries.delete(oid);
+    if (at !== Infinity) {
+      this.expiries.set(oid, at);
+      this.extras[oid] |= X_EXPIRE;
+    } else if ((this.extras[oid] & X_EXPIRE) !== 0) {
+      this.expiries.delete(oid);
+      this.extras[oid] &= ~X_EXPIRE;
+    }
   }
 
   /** Handles ever handed out (live or free): iterate 0..size-1 and check state. */
@@ -187,6 +215,7 @@ export class OrderTable {
     const nf = new Int32Array(cap);
     nf.set(this.nextFree);
     this.nextFree = nf;
+    this.extras = grow8(this.extras);
     this.capacity = cap;
   }
 }
