@@ -13,6 +13,7 @@ const FLAG_KEYS: [string, keyof ServerConfig][] = [
   ['logLevel', 'logLevel'],
   ['demo', 'demo'],
   ['wsMaxBuffered', 'wsMaxBuffered'],
+  ['profile', 'profile'],
 ];
 
 function banner(url: string, cfg: ServerConfig, keys: DemoKey[]): string {
@@ -26,6 +27,9 @@ function banner(url: string, cfg: ServerConfig, keys: DemoKey[]): string {
       lines.push(`  ${k.account.padEnd(6)} ${k.role.padEnd(7)} key ${k.keyId}  secret ${k.secret}`);
     }
     lines.push('Create more with: ./bin/crossbook accounts add NAME [--admin]');
+  }
+  if (cfg.profile !== undefined) {
+    lines.push(`Profiling every thread: CPU profiles go to ${cfg.profile} when the server stops.`);
   }
   return lines.join('\n');
 }
@@ -45,6 +49,10 @@ export function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'journal, store and keys (env: CROSSBOOK_DATA_DIR, default ./data)')
     .option('--log-level <level>', 'pino level (env: CROSSBOOK_LOG_LEVEL, default warn)')
     .option('--ws-max-buffered <bytes>', 'outgoing WebSocket buffer before a client is dropped')
+    .option(
+      '--profile <dir>',
+      'write CPU profiles of every thread to DIR on exit (env: CROSSBOOK_PROFILE)',
+    )
     .option('--no-demo', 'do not create demo accounts on first start')
     .action(async (raw: Record<string, unknown>, cmd: Command) => {
       const flags: Record<string, unknown> = {};
