@@ -10,7 +10,7 @@ import {
   CrossbookHandleEngine,
   NodejsOrderBookEngine,
 } from './engines/index.js';
-import { FastBook } from '../src/core/book/fast-book.js';
+import { FastBook } from '../src/core/index.js';
 import type { BenchEngine } from './engines/index.js';
 import { bookFactories } from './books.js';
 import { runUntimed } from './harness.js';

@@ -13,7 +13,7 @@ import {
   NodejsOrderBookEngine,
   type BenchEngine,
 } from './engines/index.js';
-import { FastBook } from '../src/core/book/fast-book.js';
+import { FastBook } from '../src/core/index.js';
 import { Profiler } from './profile.js';
 import {
   measure,
