@@ -229,10 +229,14 @@ describe('journal CLI on damaged journals', () => {
     expect(String(b.error)).toContain('byte offset');
   });
 
-  it('verify of an empty journal directory is ok with zero records', () => {
+  it('verify of a directory that holds no journal says so and fails', () => {
     const dir = join(root, 'empty');
     execFileSync('mkdir', ['-p', dir]);
     const r = run(['journal', 'verify', dir, '--json']);
-    expect(JSON.parse(r.stdout)).toMatchObject({ records: 0, lastSeq: 0, ok: true });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/No journal in/),
+    });
   });
 });

@@ -223,7 +223,7 @@ describe('journal files', () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     writeFileSync(join(dir, 'LOCK'), `${dead}\n`);
     const j = Journal.open({ dir, logger: quietLogger() });
-    expect(readFileSync(join(dir, 'LOCK'), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(join(dir, 'LOCK'), 'utf8').split(' ')[0]).toBe(String(process.pid));
     await j.close();
     expect(readdirSync(dir)).not.toContain('LOCK');
   });
@@ -344,7 +344,7 @@ describe('recovery', () => {
     const buf = readFileSync(first);
     buf[buf.length - 3] ^= 1;
     writeFileSync(first, buf);
-    expect(() => scanJournal({ dir })).toThrow(/corrupt in the middle/);
+    expect(() => scanJournal({ dir })).toThrow(/the journal is damaged/);
   });
 
   it('falls back to an older snapshot when the newest is damaged', async () => {

@@ -37,6 +37,8 @@ export interface PlaceOrder {
   /** GTD expiry, ns. */
   expireAt?: number;
   stp?: StpMode;
+  /** The client's own id for the order: carried to the journal and the store; matching ignores it. */
+  clientOrderId?: string;
   ts?: number;
 }
 

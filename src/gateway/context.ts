@@ -94,8 +94,13 @@ export interface GatewayContext {
   engineInfo(): EngineInfo;
   /** Account keys for the admin listing. */
   listAccounts(): Promise<AccountSummary[]>;
-  /** Saves risk state (limits, kill switch) after an admin change. */
-  saveRisk(): void;
+  /** Saves one account's risk state (limits, kill switch) durably after an admin change. */
+  saveRisk(account: string, action: string, actor?: string): Promise<void>;
+  /**
+   * Durability health for /health: `unavailable` (the engine stopped: journal write failed),
+   * `degraded` (the store is failing and being retried), or `ok`.
+   */
+  durability?(): { state: 'ok' | 'degraded' | 'unavailable'; reason?: string };
   startedAt: number;
   closing: () => boolean;
   /** Runs the seed's chaos test on fresh engines, when the server was built with it. */

@@ -270,6 +270,7 @@ export class OrderService {
     try {
       this.admission();
       const cmd = this.entry.place(body, p.account, orderId);
+      if (cmd.type === 'place' && clientOrderId !== undefined) cmd.clientOrderId = clientOrderId;
       const u = this.units(cmd.symbol);
       const bad = this.o.risk.admit({ ...cmd, tick: u.tick, lot: u.lot });
       if (bad) throw new ApiError(bad.reason, `Cannot place order: ${bad.message}`);

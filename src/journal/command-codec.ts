@@ -41,6 +41,7 @@ const KNOWN_KEYS: Record<string, ReadonlySet<string>> = {
     'displayQty',
     'expireAt',
     'stp',
+    'clientOrderId',
     'ts',
   ]),
   cancel: new Set(['type', 'symbol', 'orderId', 'account', 'ts']),
@@ -99,7 +100,8 @@ function fitsBinary(cmd: Command): boolean {
         (cmd.stopPrice === undefined || isNum(cmd.stopPrice)) &&
         (cmd.displayQty === undefined || isNum(cmd.displayQty)) &&
         (cmd.expireAt === undefined || isNum(cmd.expireAt)) &&
-        (cmd.stp === undefined || idx(STP_MODES, cmd.stp) >= 0)
+        (cmd.stp === undefined || idx(STP_MODES, cmd.stp) >= 0) &&
+        (cmd.clientOrderId === undefined || isStr(cmd.clientOrderId))
       );
     case 'cancel':
       return isStr(cmd.symbol) && isStr(cmd.orderId) && isStr(cmd.account);
@@ -169,6 +171,7 @@ export function encodeCommand(cmd: Command, w: ByteWriter): void {
       if (cmd.displayQty !== undefined) mask |= 16;
       if (cmd.expireAt !== undefined) mask |= 32;
       if (cmd.stp !== undefined) mask |= 64;
+      if (cmd.clientOrderId !== undefined) mask |= 128;
       w.u16(mask);
       if (cmd.price !== undefined) w.f64(cmd.price);
       if (cmd.tif !== undefined) w.u8(TIME_IN_FORCE.indexOf(cmd.tif));
@@ -177,6 +180,7 @@ export function encodeCommand(cmd: Command, w: ByteWriter): void {
       if (cmd.displayQty !== undefined) w.f64(cmd.displayQty);
       if (cmd.expireAt !== undefined) w.f64(cmd.expireAt);
       if (cmd.stp !== undefined) w.u8(STP_MODES.indexOf(cmd.stp));
+      if (cmd.clientOrderId !== undefined) w.str(cmd.clientOrderId);
       return;
     }
     case 'cancel':
@@ -284,6 +288,7 @@ export function decodeCommand(
       if (mask & 16) place.displayQty = r.f64();
       if (mask & 32) place.expireAt = r.f64();
       if (mask & 64) place.stp = pick(STP_MODES, r.u8(), 'stp');
+      if (mask & 128) place.clientOrderId = r.str();
       cmd = place;
       break;
     }

@@ -13,7 +13,8 @@ import {
   type OrderBookFactory,
 } from '../core/index.js';
 import { Journal, type FsyncPolicy } from './journal.js';
-import { listSegments } from './segment-files.js';
+import { listSegments, listSnapshots } from './segment-files.js';
+import { JournalCorruptionError } from './errors.js';
 import { defaultLogger, type JournalLogger } from './log.js';
 import {
   captureSnapshot,
@@ -43,6 +44,8 @@ export interface DurableExchangeOptions {
    */
   maxSinkBacklog?: number;
   logger?: JournalLogger;
+  /** Fault injection for tests (see JournalOptions.beforeWrite). */
+  beforeWrite?: (firstSeq: number, lastSeq: number) => void;
 }
 
 export interface RecoveryInfo {
@@ -65,7 +68,8 @@ export interface DurableExchange {
   readonly recovered: RecoveryInfo;
   /**
    * Executes synchronously and journals the command (not `snapshot`). Release `events` to anyone
-   * only after `durable` resolves.
+   * only after `durable` resolves. Once a journal write or fsync has failed it throws
+   * JournalUnavailableError instead and executes nothing (fail-stop: see status()).
    */
   execute(cmd: Command): { events: EngineEvent[]; seq: number; durable: Promise<void> };
   /** execute() that resolves with the events once they may be released. */
@@ -78,6 +82,8 @@ export interface DurableExchange {
   sinkStatus(): { pending: number; detached: string | null };
   /** Resolves when the journal is durable, pending snapshots are written and the sink drained. */
   settle(): Promise<void>;
+  /** `unavailable` (with the reason) once a journal write or fsync has failed. */
+  status(): { state: 'ok' | 'unavailable'; reason?: string };
   /** Flushes the journal, writes a snapshot, drains the sink and closes files. */
   close(): Promise<void>;
 }
@@ -95,17 +101,39 @@ export async function openDurableExchange(opts: DurableExchangeOptions): Promise
   mkdirSync(opts.dir, { recursive: true });
 
   const sinkSeq = sink ? await sink.lastJournalSeq(shard) : undefined;
+  const segments = listSegments(opts.dir);
+  const firstSeg = segments[0];
   // A sink behind the newest snapshot needs the events in between, so start from an older state.
   let loaded = loadLatestSnapshot({ dir: opts.dir, book: opts.book, maxSeq: sinkSeq, logger });
-  if (sink && loaded === null && (listSegments(opts.dir)[0]?.seq ?? 2) > 1) {
+  let gapForSink = false;
+  if (sink && loaded === null && (firstSeg?.seq ?? 2) > 1) {
     // The records the store lacks were compacted away: it can only resume after the snapshot.
     loaded = loadLatestSnapshot({ dir: opts.dir, book: opts.book, logger });
-    if (loaded !== null) {
-      logger.warn(
-        { storeSeq: sinkSeq, snapshotSeq: loaded.header.lastSeq },
-        'journal: the store is behind a compacted journal; it resumes after the snapshot',
-      );
-    }
+    gapForSink = loaded !== null;
+  }
+  const snapshotFiles = listSnapshots(opts.dir);
+  if (loaded === null && snapshotFiles.length > 0 && (firstSeg?.seq ?? 2) > 1) {
+    // Compacted (the journal does not start at 1), and no snapshot to start from: starting empty
+    // would renumber from 1 over a history the store and clients already saw.
+    const newest = snapshotFiles[snapshotFiles.length - 1];
+    throw new JournalCorruptionError(
+      newest.path,
+      0,
+      `no valid snapshot, and the journal ${firstSeg === undefined ? 'holds no records' : `starts at seq ${firstSeg.seq}`} ` +
+        '(it was compacted), so the state before it is lost',
+    );
+  }
+  if (
+    firstSeg !== undefined &&
+    firstSeg.seq > 1 &&
+    (loaded?.header.lastSeq ?? 0) < firstSeg.seq - 1
+  ) {
+    throw new JournalCorruptionError(
+      firstSeg.path,
+      0,
+      `the journal starts at seq ${firstSeg.seq} but the newest usable snapshot covers only up to ` +
+        `seq ${loaded?.header.lastSeq ?? 0}: records in between were compacted away`,
+    );
   }
   const exchange = loaded?.exchange ?? new Exchange(opts.book ? { book: opts.book } : {});
   const snapshotSeq = loaded?.header.lastSeq ?? 0;
@@ -119,6 +147,7 @@ export async function openDurableExchange(opts: DurableExchangeOptions): Promise
     afterSeq: snapshotSeq,
     minLastSeq: snapshotSeq,
     logger,
+    beforeWrite: opts.beforeWrite,
     onRecord: (rec) => {
       if (rec.kind !== 'command') {
         throw new Error(
@@ -139,16 +168,43 @@ export async function openDurableExchange(opts: DurableExchangeOptions): Promise
         catchUp.push({ shard, seq: rec.seq, command: rec.command, events });
     },
   });
+  const refuse = async (err: Error): Promise<never> => {
+    await journal.close().catch(() => undefined);
+    throw err;
+  };
   if (sinkSeq !== undefined && sinkSeq > journal.lastSeq) {
-    logger.warn(
-      { sinkSeq, journalSeq: journal.lastSeq },
-      'journal: the store is ahead of the journal',
+    // The store holds commands the journal does not: new commands would reuse their numbers and
+    // the store would skip them. Refuse rather than paper over it.
+    const seg = journal.recovery.segments.at(-1);
+    const file = seg?.path ?? join(opts.dir, '(no segment)');
+    await refuse(
+      new JournalCorruptionError(
+        file,
+        seg?.bytes ?? 0,
+        `the store (shard ${shard}) has journal records up to seq ${sinkSeq}, but the journal ends at seq ${journal.lastSeq}`,
+        'The journal lost records the store already has (a cut or lost tail, or a journal from ' +
+          'another run). Restore the journal from a backup or replica; or, accepting that the ' +
+          "store's records past that seq are dropped, move the store aside: it is rebuilt from " +
+          'the journal on the next start.',
+      ),
     );
   }
   // Under the lock now: temp files left by a crashed snapshot writer are ours to remove.
   removeStaleTemps(opts.dir);
   if (sink) {
     try {
+      if (gapForSink && loaded !== null && sink.markGap === undefined) {
+        throw new Error(
+          `it is at seq ${sinkSeq}, behind the compacted journal (snapshot at ${loaded.header.lastSeq})`,
+        );
+      }
+      if (gapForSink && loaded !== null && sink.markGap !== undefined) {
+        logger.warn(
+          { storeSeq: sinkSeq, snapshotSeq: loaded.header.lastSeq },
+          'journal: the store is behind a compacted journal; it resumes after the snapshot',
+        );
+        await sink.markGap(shard, loaded.header.lastSeq);
+      }
       for (let i = 0; i < catchUp.length; i += SINK_CHUNK)
         await sink.writeEntries(catchUp.slice(i, i + SINK_CHUNK));
     } catch (err) {
@@ -192,6 +248,10 @@ class DurableExchangeImpl implements DurableExchange {
   }
 
   execute(cmd: Command): { events: EngineEvent[]; seq: number; durable: Promise<void> } {
+    // Fail-stop: after a failed write the in-memory state may hold commands the journal never
+    // recorded, so nothing runs on it again; a restart recovers the durable prefix.
+    const failed = this.journal.failure;
+    if (failed !== null) throw failed;
     const events = this.exchange.execute(cmd);
     if (!isStateChanging(cmd))
       return { events, seq: this.journal.lastSeq, durable: Promise.resolve() };
@@ -301,7 +361,17 @@ class DurableExchangeImpl implements DurableExchange {
     await this.drainSink();
   }
 
+  status(): { state: 'ok' | 'unavailable'; reason?: string } {
+    const failed = this.journal.failure;
+    return failed === null ? { state: 'ok' } : { state: 'unavailable', reason: failed.reason };
+  }
+
   async close(): Promise<void> {
+    if (this.journal.failure !== null) {
+      // Nothing more can be made durable: close the files; the next open recovers the prefix.
+      await this.journal.close().catch(() => undefined);
+      return;
+    }
     await this.journal.sync();
     if (this.journal.lastSeq > this.lastSnapshotSeq) await this.snapshot();
     await this.snapshotChain;

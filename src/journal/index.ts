@@ -30,14 +30,23 @@
  *     survives kill -9, not power loss). A clean close always fsyncs.
  *   - A snapshot is published only after the journal is durable up to its seq, atomically
  *     (temp file, fsync, rename, fsync dir), and is checked on load by CRC and stateHash.
- *   - A bad record at the end of the last segment with nothing valid after it is a torn tail:
- *     truncated with a warning. Any other bad byte throws JournalCorruptionError naming the file
- *     and byte offset. Nothing is ever silently skipped.
+ *   - Only a torn final write (the last segment ends in an incomplete record or zero bytes) is
+ *     truncated automatically, with a warning. Anything else refuses to open with a
+ *     JournalCorruptionError naming the file, the byte offset and the repair command: a complete
+ *     record with a bad CRC (even the last one), damage anywhere else, a journal that ends before
+ *     its snapshot, a compacted journal without a valid snapshot, and a store (sink) whose
+ *     progress is past the journal's end. `crossbook journal repair DIR --accept-loss`
+ *     (repairJournal) drops the damage knowingly, moving it into DIR/repair-<time>/ with a report.
+ *     Nothing is ever silently skipped.
+ *   - Fail-stop: after a failed write or fsync, append() and DurableExchange.execute() throw
+ *     JournalUnavailableError (code 'unavailable'); nothing more runs or is acknowledged, and a
+ *     restart recovers exactly the durable prefix.
  *
  * Limits
  *   - Records up to 16 MiB; segments rotate between batches once past `segmentBytes` (64 MiB).
- *   - One writer per directory: a LOCK file with the owner's pid; a dead owner's lock (kill -9) is
- *     taken over. After a write error (disk full) every later append rejects: restart to recover.
+ *   - One writer per directory: a LOCK file created with O_EXCL holding the owner's pid, start
+ *     time and a token; a dead owner's lock (kill -9) is taken over through LOCK.break, itself
+ *     created with O_EXCL, so two processes never both win (dir-lock.ts).
  *   - Snapshots are captured synchronously on the matching thread (ex.snapshot() + stateHash()),
  *     written off it; size snapshotEvery to the book sizes you run.
  *   - Commands with fields unknown to the binary codec are stored as JSON, so they round-trip.
@@ -48,7 +57,7 @@ export { crc32c } from './crc32c.js';
 export { encodeCommand, decodeCommand } from './command-codec.js';
 export { ByteWriter, ByteReader } from './byte-buffer.js';
 export * from './record-codec.js';
-export { JournalCorruptionError } from './errors.js';
+export { JournalCorruptionError, JournalUnavailableError, repairCommand } from './errors.js';
 export type { JournalLogger } from './log.js';
 export { defaultLogger } from './log.js';
 export {
@@ -90,6 +99,8 @@ export {
   verifyJournal,
   dumpJournal,
   compactJournal,
+  repairJournal,
   type VerifyResult,
   type CompactResult,
+  type RepairResult,
 } from './journal-tools.js';

@@ -1,8 +1,9 @@
 /**
  * Reads and checks a journal directory. Every record's length, CRC32C, version and sequence are
- * checked. A bad record at the end of the LAST segment with nothing valid after it is a torn tail:
- * reported (and with `repair`, truncated away). Anything else bad is a JournalCorruptionError that
- * names the file and the byte offset.
+ * checked. A torn final write (the last segment ends inside an incomplete record, or in zero
+ * bytes, with no valid record after it) is reported
+ * (and with `repair`, truncated away). Anything else bad, including a complete final record whose
+ * CRC does not match, is a JournalCorruptionError that names the file and the byte offset.
  */
 import { ftruncateSync, fsyncSync, openSync, closeSync, readFileSync, unlinkSync } from 'node:fs';
 import type { Command } from '../core/index.js';
@@ -13,6 +14,7 @@ import {
   decodeRecordAt,
   decodeSegmentHeader,
   KIND_COMMAND,
+  RECORD_HEADER,
   RECORD_VERSION,
   SEGMENT_HEADER,
   type DecodedRecord,
@@ -64,7 +66,7 @@ export interface ScanOptions {
 
 /** True when some valid record starts anywhere in buf[from, end). */
 function validRecordAfter(buf: Uint8Array, from: number, end: number): boolean {
-  for (let off = from; off + 28 <= end; off++) {
+  for (let off = from; off + RECORD_HEADER <= end; off++) {
     // Cheap prefilter on version and kind bytes before paying for a CRC.
     if (buf[off + 8] !== RECORD_VERSION) continue;
     const kind = buf[off + 9];
@@ -72,6 +74,12 @@ function validRecordAfter(buf: Uint8Array, from: number, end: number): boolean {
     if (decodeRecordAt(buf, off, end).ok) return true;
   }
   return false;
+}
+
+/** True when buf[from, end) is all zero bytes: a write that extended the file but never landed. */
+function zeroFrom(buf: Uint8Array, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
+  return true;
 }
 
 function deliver(buf: Uint8Array, rec: DecodedRecord, opts: ScanOptions, file: string): void {
@@ -132,7 +140,8 @@ export function scanJournal(opts: ScanOptions): ScanResult {
     const buf = readFileSync(file.path);
     const header = decodeSegmentHeader(buf);
     if (!header.ok) {
-      if (isLast && !validRecordAfter(buf, 0, buf.length)) {
+      // Torn: the last segment was created just before a crash and its header never completed.
+      if (isLast && (buf.length < SEGMENT_HEADER || zeroFrom(buf, 0))) {
         // A segment created just before a crash, holding no record: drop it.
         result.torn = { file: file.path, offset: 0, bytes: buf.length, reason: header.detail };
         opts.logger?.warn(
@@ -169,7 +178,12 @@ export function scanJournal(opts: ScanOptions): ScanResult {
     while (off < buf.length) {
       const r = decodeRecordAt(buf, off);
       if (!r.ok) {
-        if (isLast && !validRecordAfter(buf, off + 1, buf.length)) {
+        // Only a torn final write is truncated: at the end of the last segment, a record that is
+        // not complete (its length runs past the end of the file or is not a plausible length,
+        // or the tail is zero-filled) with no valid record after it. A complete record whose
+        // CRC or version is bad, even the last one, is damage: refuse, naming file and offset.
+        const incomplete = r.error === 'short' || r.error === 'length' || zeroFrom(buf, off);
+        if (isLast && incomplete && !validRecordAfter(buf, off + 1, buf.length)) {
           const reason = `${r.error}: ${r.detail}`;
           result.torn = { file: file.path, offset: off, bytes: buf.length - off, reason };
           opts.logger?.warn(

@@ -1,11 +1,22 @@
 /** What `crossbook journal verify | dump | compact` do, as functions (the CLI only prints). */
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
 import { Exchange, type OrderBookFactory } from '../core/index.js';
 import { CommandFormatter } from './command-format.js';
 import { openDurableExchange } from './durable-exchange.js';
 import type { JournalLogger } from './log.js';
 import { scanJournal, type JournalRecord, type TornTail } from './journal-reader.js';
-import { loadLatestSnapshot } from './snapshot-files.js';
+import { loadLatestSnapshot, loadSnapshotFile } from './snapshot-files.js';
+import { JournalCorruptionError } from './errors.js';
 import { fsyncDir, listSegments, listSnapshots } from './segment-files.js';
 
 export interface VerifyResult {
@@ -159,4 +170,152 @@ export async function compactJournal(opts: {
   }
   fsyncDir(opts.dir);
   return { snapshotSeq, stateHash, removedSegments, removedSnapshots };
+}
+
+export interface RepairResult {
+  /** True when the journal was already clean (nothing moved). */
+  clean: boolean;
+  /** Folder holding what was dropped (the bytes and report.json); null when clean. */
+  droppedTo: string | null;
+  dropped: { file: string; offset: number; bytes: number; reason: string }[];
+  /** Last seq the repaired journal (with its snapshot) covers. */
+  lastSeq: number;
+}
+
+function moveAside(path: string, to: string): void {
+  renameSync(path, join(to, basename(path)));
+}
+
+/**
+ * `crossbook journal repair DIR --accept-loss`: makes a journal that refuses to open usable again
+ * by dropping, knowingly, everything from the first damaged byte on. Nothing is deleted: the cut
+ * tail bytes, later segments and unusable snapshots are moved into DIR/repair-<time>/ with a
+ * report.json that lists each piece (file, offset, bytes, why). Run it only after deciding that
+ * those records are lost (no backup or replica has them).
+ */
+export function repairJournal(opts: {
+  dir: string;
+  acceptLoss: boolean;
+  book?: OrderBookFactory;
+}): RepairResult {
+  requireDir(opts.dir);
+  const dir = opts.dir;
+  const dropped: RepairResult['dropped'] = [];
+  let folder: string | null = null;
+  const aside = (): string => {
+    if (folder === null) {
+      folder = join(dir, `repair-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      mkdirSync(folder, { recursive: true });
+    }
+    return folder;
+  };
+  const require = (what: string): void => {
+    if (!opts.acceptLoss)
+      throw new Error(
+        `${what}. Repairing drops it: run again with --accept-loss once no backup has those records`,
+      );
+  };
+  const quiet: JournalLogger = { warn: () => undefined, info: () => undefined };
+  for (let round = 0; round < 1000; round++) {
+    // Snapshots that do not load are useless for recovery: set them aside.
+    const valid: { seq: number }[] = [];
+    for (const s of listSnapshots(dir)) {
+      try {
+        loadSnapshotFile(s.path, opts.book);
+        valid.push(s);
+      } catch (err) {
+        require(`${s.path} is not a valid snapshot: ${(err as Error).message}`);
+        dropped.push({
+          file: s.path,
+          offset: 0,
+          bytes: statSync(s.path).size,
+          reason: (err as Error).message,
+        });
+        moveAside(s.path, aside());
+      }
+    }
+    const snapSeq = valid.at(-1)?.seq ?? 0;
+    const segs = listSegments(dir);
+    // Segments that cannot be applied (they start after a state nobody has) go aside.
+    if (segs.length > 0 && segs[0].seq > 1 && snapSeq < segs[0].seq - 1) {
+      require(
+        `${segs[0].path} starts at seq ${segs[0].seq} but no snapshot covers seq ${segs[0].seq - 1}`,
+      );
+      for (const s of segs) {
+        dropped.push({
+          file: s.path,
+          offset: 0,
+          bytes: statSync(s.path).size,
+          reason: 'no state to apply it to',
+        });
+        moveAside(s.path, aside());
+      }
+      continue;
+    }
+    let bad: JournalCorruptionError | null = null;
+    try {
+      scanJournal({ dir, repair: true, logger: quiet });
+    } catch (err) {
+      if (!(err instanceof JournalCorruptionError)) throw err;
+      bad = err;
+    }
+    if (bad === null) {
+      const scan = scanJournal({ dir, logger: quiet });
+      const cut = scan.segments.at(-1);
+      if (
+        cut !== undefined &&
+        scan.lastSeq > 0 &&
+        scan.lastSeq < snapSeq &&
+        cut.firstSeq <= snapSeq
+      ) {
+        // The journal lost its tail but the snapshot holds it: the covered segments are redundant.
+        require(`the journal ends at seq ${scan.lastSeq}, before its snapshot at ${snapSeq}`);
+        for (const s of listSegments(dir)) {
+          dropped.push({
+            file: s.path,
+            offset: 0,
+            bytes: statSync(s.path).size,
+            reason: `covered by snapshot ${snapSeq}`,
+          });
+          moveAside(s.path, aside());
+        }
+        continue;
+      }
+      break;
+    }
+    require(bad.message.replace(/^Refusing to start: /, '').split('. ')[0]);
+    const segList = listSegments(dir);
+    const at = segList.findIndex((s) => s.path === bad.file);
+    if (at < 0) throw bad;
+    const buf = readFileSync(bad.file);
+    const to = aside();
+    writeFileSync(join(to, `${basename(bad.file)}.from-${bad.offset}`), buf.subarray(bad.offset));
+    dropped.push({
+      file: bad.file,
+      offset: bad.offset,
+      bytes: buf.length - bad.offset,
+      reason: bad.detail,
+    });
+    if (bad.offset <= 0) unlinkSync(bad.file);
+    else truncateSync(bad.file, bad.offset);
+    for (const later of segList.slice(at + 1)) {
+      dropped.push({
+        file: later.path,
+        offset: 0,
+        bytes: statSync(later.path).size,
+        reason: 'after the damage',
+      });
+      moveAside(later.path, to);
+    }
+    fsyncDir(dir);
+  }
+  if (folder !== null) {
+    writeFileSync(
+      join(folder, 'report.json'),
+      JSON.stringify({ repairedAt: new Date().toISOString(), dir, dropped }, null, 2) + '\n',
+    );
+    fsyncDir(dir);
+  }
+  const v = verifyJournal({ dir, book: opts.book });
+  return { clean: folder === null, droppedTo: folder, dropped, lastSeq: v.lastSeq };
 }

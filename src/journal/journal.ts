@@ -31,6 +31,7 @@ import {
 } from './record-codec.js';
 import { scanJournal, type JournalRecord, type ScanResult } from './journal-reader.js';
 import { lockDir } from './dir-lock.js';
+import { JournalCorruptionError, JournalUnavailableError } from './errors.js';
 import { fsyncDir, listSegments, segmentName } from './segment-files.js';
 
 export type FsyncPolicy = 'always' | 'batch' | 'off';
@@ -53,6 +54,13 @@ export interface JournalOptions {
    */
   minLastSeq?: number;
   logger?: JournalLogger;
+  /**
+   * Fault injection for tests: called before each batch is written; a throw there fails the
+   * batch exactly as a failed write() would (the real disk-full case is tested on a tmpfs).
+   */
+  beforeWrite?: (firstSeq: number, lastSeq: number) => void;
+  /** Called once, synchronously, when a write or fsync fails (engines stop taking orders). */
+  onFailure?: (err: JournalUnavailableError) => void;
 }
 
 interface Batch {
@@ -103,6 +111,7 @@ export class Journal implements CommandJournal {
   readonly recovery: ScanResult;
   private readonly segmentBytes: number;
   private readonly logger: JournalLogger;
+  private readonly opts: JournalOptions;
   private fd = -1;
   private position = 0;
   private nextSeq: number;
@@ -110,7 +119,7 @@ export class Journal implements CommandJournal {
   private queue: Batch[] = [];
   private flushing = false;
   private scheduled = false;
-  private failed: Error | null = null;
+  private failed: JournalUnavailableError | null = null;
   private closed = false;
   private release: () => void = () => undefined;
   private spare: ByteWriter | null = null;
@@ -122,6 +131,7 @@ export class Journal implements CommandJournal {
     this.segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.logger = opts.logger ?? defaultLogger();
     this.recovery = recovery;
+    this.opts = opts;
     const last = Math.max(recovery.lastSeq, opts.minLastSeq ?? 0);
     this.nextSeq = last + 1;
     this.durable = last;
@@ -148,6 +158,17 @@ export class Journal implements CommandJournal {
         onRecord: opts.onRecord,
         logger,
       });
+      const snapSeq = opts.minLastSeq ?? 0;
+      const tail = recovery.segments.at(-1);
+      if (tail !== undefined && tail.firstSeq <= snapSeq && recovery.lastSeq < snapSeq) {
+        // A snapshot is published only once the journal is durable up to it: a journal that
+        // ends before its snapshot lost its tail (cut by hand, or a lost write).
+        throw new JournalCorruptionError(
+          tail.path,
+          Math.max(tail.bytes, 0),
+          `the journal ends at seq ${recovery.lastSeq}, before its snapshot at seq ${snapSeq}: its tail was lost`,
+        );
+      }
       const j = new Journal({ ...opts, logger }, recovery);
       j.release = release;
       j.openTail();
@@ -288,6 +309,7 @@ export class Journal implements CommandJournal {
           continue;
         }
         try {
+          this.opts.beforeWrite?.(b.firstSeq, b.lastSeq);
           const bytes = b.w.bytes.subarray(0, b.w.length);
           await writeAll(this.fd, bytes, this.position);
           this.position += bytes.length;
@@ -315,13 +337,20 @@ export class Journal implements CommandJournal {
   }
 
   private fail(err: Error, current: Batch): void {
-    this.failed = new Error(
-      `journal write failed, no further commands are accepted: ${err.message}`,
+    this.failed = new JournalUnavailableError(
+      `journal write failed in ${this.dir} (records from seq ${current.firstSeq} are not durable), ` +
+        `no further commands are accepted; restart to recover the durable prefix: ${err.message}`,
     );
     this.logger.warn({ err: err.message, dir: this.dir }, 'journal: write failed');
+    this.opts.onFailure?.(this.failed);
     current.reject(this.failed);
     for (const b of this.queue.splice(0)) b.reject(this.failed);
     for (const w of this.waiters.splice(0)) w.reject(this.failed);
+  }
+
+  /** The write or fsync failure that stopped this journal, or null while it works. */
+  get failure(): JournalUnavailableError | null {
+    return this.failed;
   }
 
   private wake(): void {
@@ -350,12 +379,12 @@ export class Journal implements CommandJournal {
   async close(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.sync();
+      if (this.failed === null) await this.sync();
     } finally {
       this.closed = true;
       if (this.fd >= 0) {
         try {
-          fsyncSync(this.fd);
+          if (this.failed === null) fsyncSync(this.fd);
         } finally {
           closeSync(this.fd);
           this.fd = -1;

@@ -20,7 +20,31 @@ export interface Engine {
   stateHash(): Promise<string>;
   /** Stops accepting, drains what is queued, and releases threads and files. */
   close(): Promise<void>;
+  /**
+   * Durable modes: `unavailable` with the reason once the journal could not make a command
+   * durable. The engine then stops (fail-stop): every submit rejects with an error whose `code` is
+   * 'unavailable', nothing more is acknowledged, and a restart recovers the durable prefix.
+   */
+  status?(): EngineStatus;
 }
+
+export interface EngineStatus {
+  state: 'ok' | 'unavailable';
+  reason?: string;
+}
+
+/** The rejection of every submit once a durable engine has stopped (fail-stop). */
+export class EngineUnavailableError extends Error {
+  readonly code = 'unavailable';
+  constructor(readonly reason: string) {
+    super(`The engine is unavailable: ${reason}`);
+    this.name = 'EngineUnavailableError';
+  }
+}
+
+/** True for the fail-stop rejection (also the journal's own JournalUnavailableError). */
+export const isUnavailable = (err: unknown): err is Error & { reason?: string } =>
+  err instanceof Error && (err as { code?: unknown }).code === 'unavailable';
 
 /** Write-ahead log seen from a mode; defined by src/journal, which implements it. */
 export type { CommandJournal } from '../journal/index.js';

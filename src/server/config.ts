@@ -29,6 +29,14 @@ export interface ServerConfig {
   bodyLimit: number;
   /** Signature timestamp window, ms. */
   authWindowMs: number;
+  /**
+   * Simulated participants in `crossbook serve` (never in startServer() itself): true or false
+   * forces them; undefined (the default) runs them for the demo instruments on a fresh data dir
+   * and on every later start of a venue that was created with them.
+   */
+  simulate?: boolean;
+  /** Simulated orders per second, all participants together. */
+  simulateRate: number;
   /** Default risk limits of every account (admins override per account). */
   maxOpenOrders: number;
   ordersPerSecond: number;
@@ -55,6 +63,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   wsMaxBuffered: 4 * 1024 * 1024,
   bodyLimit: 64 * 1024,
   authWindowMs: 30_000,
+  simulateRate: 40,
   maxOpenOrders: 1000,
   ordersPerSecond: 10_000,
   orderBurst: 20_000,
@@ -79,6 +88,8 @@ export const ENV_VARS: Record<keyof ServerConfig, string> = {
   wsMaxBuffered: 'CROSSBOOK_WS_MAX_BUFFERED',
   bodyLimit: 'CROSSBOOK_BODY_LIMIT',
   authWindowMs: 'CROSSBOOK_AUTH_WINDOW_MS',
+  simulate: 'CROSSBOOK_SIMULATE',
+  simulateRate: 'CROSSBOOK_SIMULATE_RATE',
   maxOpenOrders: 'CROSSBOOK_MAX_OPEN_ORDERS',
   ordersPerSecond: 'CROSSBOOK_ORDERS_PER_SECOND',
   orderBurst: 'CROSSBOOK_ORDER_BURST',
@@ -95,6 +106,7 @@ const INTEGER_KEYS = new Set<keyof ServerConfig>([
   'wsMaxBuffered',
   'bodyLimit',
   'authWindowMs',
+  'simulateRate',
   'maxOpenOrders',
   'ordersPerSecond',
   'orderBurst',
@@ -121,11 +133,11 @@ function coerce(key: keyof ServerConfig, value: unknown, where: string): unknown
     }
     return n;
   }
-  if (key === 'demo') {
+  if (key === 'demo' || key === 'simulate') {
     if (typeof value === 'boolean') return value;
     if (value === 'true' || value === '1') return true;
     if (value === 'false' || value === '0') return false;
-    throw new Error(`${where}: demo must be true or false`);
+    throw new Error(`${where}: ${key} must be true or false, got ${JSON.stringify(value)}`);
   }
   if (typeof value !== 'string') throw new Error(`${where}: ${key} must be a string`);
   if (key === 'mode' && !MODES.includes(value as Mode)) {

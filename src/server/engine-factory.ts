@@ -20,7 +20,7 @@ import type { EngineFactory } from './server.js';
  * and a CommandJournal whose append() hands back that command's durability promise: SingleEngine
  * calls one right after the other, synchronously, so they always pair up.
  */
-function durableSingle(dx: DurableExchange, clock: () => number): Engine {
+export function durableSingle(dx: DurableExchange, clock: () => number): Engine {
   let lastDurable: Promise<void> = Promise.resolve();
   const exchange = {
     execute(cmd: Command): EngineEvent[] {

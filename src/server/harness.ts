@@ -64,9 +64,19 @@ export interface ChildServer {
   exited: Promise<number | null>;
 }
 
-/** Runs `crossbook serve --port 0` as a child process and waits for its URL. */
-export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, [builtCli(), 'serve', '--port', '0', ...args], {
+/**
+ * Runs `crossbook serve --port 0` as a child process and waits for its URL. Tests get an empty
+ * market: `--no-simulate` is added unless `args` say `--simulate` or `opts.defaultSimulate` asks
+ * for the server's own default (as `npm start` runs it).
+ */
+export function spawnServer(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  opts: { defaultSimulate?: boolean } = {},
+): Promise<ChildServer> {
+  const own = opts.defaultSimulate === true || args.some((a) => /^--(no-)?simulate$/.test(a));
+  const sim = own ? [] : ['--no-simulate'];
+  const child = spawn(process.execPath, [builtCli(), 'serve', '--port', '0', ...sim, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -22,3 +22,13 @@ export {
 } from './config.js';
 export { runLoad, type LoadOptions, type LoadReport } from './load/index.js';
 export { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './instruments.js';
+export {
+  StartupError,
+  prepareDataDir,
+  isFreshDataDir,
+  saveDemoKeys,
+  readDemoKeys,
+  demoKeysPath,
+  DEMO_KEYS_FILE,
+  type StoredDemoKey,
+} from './startup.js';

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { InstrumentConfig } from '../core/index.js';
+import {
+  decimalText,
+  PHASES,
+  STP_MODES,
+  type InstrumentConfig,
+  type Phase,
+  type StpMode,
+} from '../core/index.js';
 
 /** An instrument as configured: decimals everywhere (the reference price too). */
 export interface InstrumentSpec {
@@ -25,7 +32,25 @@ export const DEMO_INSTRUMENTS: readonly InstrumentSpec[] = [
 const SYMBOL_RE = /^[A-Z0-9._-]{1,32}$/;
 const DEC_RE = /^\d+(\.\d+)?$/;
 
-/** Reads a JSON file: an array of InstrumentSpec (or `{ "instruments": [...] }`). */
+/** Each field: what it is and an example, for the error messages. */
+const FIELDS: Record<string, { what: string; example: string }> = {
+  symbol: { what: '1 to 32 of A-Z 0-9 . _ -', example: '"MSFT"' },
+  tickSize: { what: 'a positive decimal (string or number)', example: '"0.01"' },
+  lotSize: { what: 'a positive decimal (string or number)', example: '"1"' },
+  bandPct: { what: 'a positive decimal percentage (string or number)', example: '"10"' },
+  referencePrice: { what: 'a positive decimal (string or number)', example: '"420.00"' },
+  stp: { what: `one of ${STP_MODES.join(', ')}`, example: '"none"' },
+  phase: { what: `one of ${PHASES.join(', ')}`, example: '"continuous"' },
+};
+
+const EXAMPLE =
+  '[{"symbol":"MSFT","tickSize":"0.01","lotSize":"1","bandPct":"10","referencePrice":"420.00"}]';
+
+/**
+ * Reads a JSON file: an array of InstrumentSpec (or `{ "instruments": [...] }`). Decimals may be
+ * strings or plain JSON numbers (as in the API). Every error names the instrument and the field
+ * and shows an example value; a symbol defined twice is an error.
+ */
 export function loadInstrumentsFile(path: string): InstrumentSpec[] {
   let raw: unknown;
   try {
@@ -33,32 +58,76 @@ export function loadInstrumentsFile(path: string): InstrumentSpec[] {
   } catch (err) {
     throw new Error(`Cannot read instruments file ${path}: ${(err as Error).message}`);
   }
-  const list = Array.isArray(raw) ? raw : (raw as { instruments?: unknown }).instruments;
+  const list =
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+      ? (raw as { instruments?: unknown }).instruments
+      : raw;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new Error(`Instruments file ${path} must hold a non-empty array of instruments`);
+    throw new Error(
+      `Instruments file ${path} must hold a non-empty JSON array of instruments, e.g. ${EXAMPLE}`,
+    );
   }
-  return list.map((x, i) => checkSpec(x, `${path} [${i}]`));
+  const seen = new Map<string, number>();
+  return list.map((x, i) => {
+    const spec = checkSpec(x, path, i);
+    const first = seen.get(spec.symbol);
+    if (first !== undefined) {
+      throw new Error(
+        `Instruments file ${path}: instrument ${spec.symbol} (entry ${i}) is defined twice (first at entry ${first}); symbols must be unique`,
+      );
+    }
+    seen.set(spec.symbol, i);
+    return spec;
+  });
 }
 
-function checkSpec(x: unknown, where: string): InstrumentSpec {
+function checkSpec(x: unknown, path: string, i: number): InstrumentSpec {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) {
+    throw new Error(
+      `Instruments file ${path}: entry ${i} must be an object, e.g. ${EXAMPLE.slice(1, -1)}`,
+    );
+  }
   const o = x as Record<string, unknown>;
-  if (o === null || typeof o !== 'object') throw new Error(`${where}: not an object`);
-  const str = (k: string, re: RegExp, required: boolean): string | undefined => {
+  const name =
+    typeof o.symbol === 'string' && o.symbol !== '' ? `instrument ${o.symbol}` : `entry ${i}`;
+  const bad = (k: string, got: unknown): Error => {
+    const f = FIELDS[k];
+    const shown = got === undefined ? 'it is missing' : `got ${JSON.stringify(got)}`;
+    return new Error(
+      `Instruments file ${path}: ${name}: ${k} must be ${f.what} (e.g. "${k}": ${f.example}), ${shown}`,
+    );
+  };
+  for (const k of Object.keys(o)) {
+    if (!(k in FIELDS)) {
+      throw new Error(
+        `Instruments file ${path}: ${name}: unknown field ${k} (known: ${Object.keys(FIELDS).join(', ')})`,
+      );
+    }
+  }
+  const dec = (k: string, required: boolean): string | undefined => {
     const v = o[k];
     if (v === undefined && !required) return undefined;
-    if (typeof v !== 'string' || !re.test(v)) throw new Error(`${where}: ${k} must match ${re}`);
-    return v;
+    const text = decimalText(v);
+    if (text === null || !DEC_RE.test(text) || !/[1-9]/.test(text)) throw bad(k, v);
+    return text;
   };
+  if (typeof o.symbol !== 'string' || !SYMBOL_RE.test(o.symbol)) throw bad('symbol', o.symbol);
   const spec: InstrumentSpec = {
-    symbol: str('symbol', SYMBOL_RE, true)!,
-    tickSize: str('tickSize', DEC_RE, true)!,
-    lotSize: str('lotSize', DEC_RE, true)!,
+    symbol: o.symbol,
+    tickSize: dec('tickSize', true)!,
+    lotSize: dec('lotSize', true)!,
   };
-  const band = str('bandPct', DEC_RE, false);
+  const band = dec('bandPct', false);
   if (band !== undefined) spec.bandPct = band;
-  const ref = str('referencePrice', DEC_RE, false);
+  const ref = dec('referencePrice', false);
   if (ref !== undefined) spec.referencePrice = ref;
-  if (o.stp !== undefined) spec.stp = o.stp as InstrumentSpec['stp'];
-  if (o.phase !== undefined) spec.phase = o.phase as InstrumentSpec['phase'];
+  if (o.stp !== undefined) {
+    if (!STP_MODES.includes(o.stp as StpMode)) throw bad('stp', o.stp);
+    spec.stp = o.stp as StpMode;
+  }
+  if (o.phase !== undefined) {
+    if (!PHASES.includes(o.phase as Phase)) throw bad('phase', o.phase);
+    spec.phase = o.phase as Phase;
+  }
   return spec;
 }

@@ -6,11 +6,16 @@ import type { OrderRow, Store } from '../store/index.js';
 
 const HISTORY = 1000;
 
-/** A stored order row as the gateway's order record. */
+/**
+ * A stored order row as the gateway's order record: every field as the live registry had it
+ * (the store keeps the client id, post-only, the iceberg slice, the trigger state and the fill
+ * notional). A field a row does not have (written before it was stored) stays absent: nothing is
+ * invented.
+ */
 export function recordOf(row: OrderRow): OrderRecord {
   const stop = row.kind === 'stop' || row.kind === 'stopLimit';
   const open = row.status === 'open';
-  return {
+  const rec: OrderRecord = {
     orderId: row.orderId,
     account: row.account,
     symbol: row.symbol,
@@ -21,12 +26,11 @@ export function recordOf(row: OrderRow): OrderRecord {
     qty: row.qty,
     filled: row.filledQty,
     leaves: row.leavesQty,
-    // The store keeps no fill notional per order: the average price restarts from the fills seen.
-    filledNotional: (row.price ?? 0) * row.filledQty,
+    filledNotional: row.filledNotional,
     tif: (row.tif ?? 'GTC') as TimeInForce,
-    postOnly: false,
+    postOnly: row.postOnly === true,
     status: open
-      ? stop && row.filledQty === 0
+      ? stop && !row.triggered
         ? 'pendingTrigger'
         : row.filledQty > 0
           ? 'partiallyFilled'
@@ -36,6 +40,9 @@ export function recordOf(row: OrderRow): OrderRecord {
     ts: row.createdTs,
     updatedTs: row.updatedTs,
   };
+  if (row.clientOrderId !== null) rec.clientOrderId = row.clientOrderId;
+  if (row.displayQty !== null) rec.displayQty = row.displayQty;
+  return rec;
 }
 
 /**
@@ -64,7 +71,10 @@ export async function restoreState(o: {
   for (const account of accounts) {
     const open = await o.store.orders({ account, status: 'open', limit: 1_000_000 });
     const recent = await o.store.orders({ account, status: 'all', limit: HISTORY });
-    const rows = [...recent, ...open].sort((a, b) => a.createdTs - b.createdTs);
+    // The live registry never lists refused orders (GET by id still finds them in the store).
+    const rows = [...recent, ...open]
+      .filter((r) => r.status !== 'rejected')
+      .sort((a, b) => a.createdTs - b.createdTs || a.createdSeq - b.createdSeq);
     for (const row of rows) o.orders.restore(recordOf(row));
     const fills = await o.store.fills({ account, limit: HISTORY });
     fills.reverse();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,6 @@ import {
   WsGateway,
   type AccountRiskState,
   type GatewayContext,
-  type RiskStateStore,
   DEFAULT_LIMITS,
 } from '../gateway/index.js';
 import { MarketData } from '../market-data/index.js';
@@ -30,6 +29,7 @@ import { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './in
 import { defaultEngineFactory } from './engine-factory.js';
 import { recordOf, restoreState } from './restore.js';
 import { WorkerSink } from './worker-sink.js';
+import { listenError, prepareDataDir, saveDemoKeys } from './startup.js';
 import { NonBlockingLog } from './log-destination.js';
 import { registerProcessCpu } from './process-metrics.js';
 import { startProfiler } from './profiler.js';
@@ -78,25 +78,37 @@ export interface StartOptions {
 /** Engine time from the wall clock, ns, with sub-millisecond resolution. */
 const clockNs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1e6);
 
-/** Risk state (limit overrides, kill switch) in DATA_DIR/risk.json. */
-function fileRiskStore(path: string): RiskStateStore {
-  return {
-    load: () => {
-      if (!existsSync(path)) return {};
-      try {
-        return JSON.parse(readFileSync(path, 'utf8')) as Record<string, AccountRiskState>;
-      } catch (err) {
-        throw new Error(`Cannot read ${path}: ${(err as Error).message}`);
-      }
-    },
-    save: (state) => saveJsonAtomic(path, state),
-  };
-}
-
-function saveJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, path);
+/**
+ * Risk state (kill switch, limit overrides) lives in the store. A risk.json from an older version
+ * is migrated once: its accounts are saved (audited as `migrated from risk.json`), then the file is
+ * renamed to risk.json.migrated so it is never read again.
+ */
+async function loadRisk(store: Store, dataDir: string): Promise<Record<string, AccountRiskState>> {
+  const legacy = join(dataDir, 'risk.json');
+  if (existsSync(legacy)) {
+    let parsed: Record<string, AccountRiskState>;
+    try {
+      parsed = JSON.parse(readFileSync(legacy, 'utf8')) as Record<string, AccountRiskState>;
+    } catch (err) {
+      throw new Error(`Cannot migrate ${legacy} into the store: ${(err as Error).message}`);
+    }
+    for (const [account, st] of Object.entries(parsed)) {
+      await store.saveRiskState(
+        {
+          account,
+          disabled: st.disabled === true,
+          limits: (st.limits ?? {}) as Record<string, string | number>,
+        },
+        { action: 'migrated from risk.json' },
+      );
+    }
+    renameSync(legacy, `${legacy}.migrated`);
+  }
+  const out: Record<string, AccountRiskState> = {};
+  for (const r of await store.riskStates()) {
+    out[r.account] = { disabled: r.disabled, limits: r.limits as AccountRiskState['limits'] };
+  }
+  return out;
 }
 
 /** A stable secret per data dir: derives order ids from client order ids. */
@@ -135,12 +147,12 @@ export async function startServer(
   const profiler =
     config.profile === undefined ? undefined : await startProfiler(resolve(config.profile));
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  prepareDataDir(dataDir);
+  const specs: readonly InstrumentSpec[] =
+    config.instruments === undefined ? DEMO_INSTRUMENTS : loadInstrumentsFile(config.instruments);
   const storeUrl = config.store ?? join(dataDir, 'crossbook.db');
   const store = await openStore({ url: storeUrl, dataDir });
   const sink = await WorkerSink.open({ url: storeUrl, dataDir });
-  const specs: readonly InstrumentSpec[] =
-    config.instruments === undefined ? DEMO_INSTRUMENTS : loadInstrumentsFile(config.instruments);
 
   let engine: Engine;
   try {
@@ -225,7 +237,6 @@ export async function startServer(
     onEvents,
   });
 
-  const riskStore = fileRiskStore(join(dataDir, 'risk.json'));
   const risk = new RiskChecker(
     {
       openOrders: (account) => orders.openCount(account),
@@ -241,7 +252,7 @@ export async function startServer(
       burst: config.orderBurst,
     },
   );
-  risk.load(riskStore.load());
+  risk.load(await loadRisk(store, dataDir));
 
   const auth = new Authenticator({
     windowMs: config.authWindowMs,
@@ -271,6 +282,8 @@ export async function startServer(
 
   const demoKeys =
     config.demo && (await store.listApiKeys()).length === 0 ? await createDemoAccounts(store) : [];
+  // Saved before listening: a first start that fails below (port in use) loses no key.
+  if (demoKeys.length > 0) saveDemoKeys(dataDir, demoKeys);
 
   let closing = false;
   const ctx: GatewayContext = {
@@ -297,7 +310,22 @@ export async function startServer(
       (await store.listApiKeys())
         .filter((k) => k.revokedAt === null)
         .map((k) => ({ account: k.account, role: k.role, keyId: k.keyId })),
-    saveRisk: () => riskStore.save(risk.state()),
+    saveRisk: async (account, action, actor) => {
+      const st = risk.state()[account];
+      await store.saveRiskState(
+        {
+          account,
+          disabled: st?.disabled === true,
+          limits: (st?.limits ?? {}) as Record<string, string | number>,
+        },
+        { action, actor },
+      );
+    },
+    durability: () => {
+      const e = engine.status?.();
+      if (e?.state === 'unavailable') return { state: 'unavailable', reason: e.reason };
+      return sink.status();
+    },
     revokeKey: async (keyId) => {
       const k = await store.findApiKey(keyId);
       if (k === null) return null;
@@ -350,7 +378,17 @@ export async function startServer(
     uiDir: existsSync(uiDir) ? uiDir : resolve('ui/dist'),
   });
   const ws = new WsGateway(app.server, ctx);
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    ws.close();
+    await app.close().catch(() => undefined);
+    offEvents();
+    await engine.close().catch(() => undefined);
+    await sink.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw listenError(err, config.host, config.port);
+  }
   const port = (app.server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;

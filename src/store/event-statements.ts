@@ -28,10 +28,16 @@ export function multiInsert(insertColumns: string, rows: readonly (readonly SqlV
 }
 
 const ORDER_INSERT =
-  'INSERT INTO orders (order_id, shard, account, symbol, side, kind, tif, price, stop_price, qty, filled_qty, leaves_qty, status, reason, created_seq, updated_seq, created_ts, updated_ts) ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
+  'INSERT INTO orders (order_id, shard, account, symbol, side, kind, tif, price, stop_price, qty, filled_qty, leaves_qty, status, reason, created_seq, updated_seq, created_ts, updated_ts, client_order_id, post_only, display_qty, expire_at, stp) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
 const FILL =
-  "UPDATE orders SET filled_qty = filled_qty + ?, leaves_qty = ?, status = CASE WHEN ? = 0 THEN 'filled' ELSE status END, updated_seq = ?, updated_ts = ? WHERE order_id = ?";
+  "UPDATE orders SET filled_qty = filled_qty + ?, filled_notional = filled_notional + ?, leaves_qty = ?, status = CASE WHEN ? = 0 THEN 'filled' ELSE status END, updated_seq = ?, updated_ts = ? WHERE order_id = ?";
+
+/** The client's order id, when the place command that created `orderId` carried one. */
+function clientIdOf(e: JournaledEntry, orderId: string): string | null {
+  const c = e.command;
+  return c.type === 'place' && c.orderId === orderId ? (c.clientOrderId ?? null) : null;
+}
 
 export function eventStatements(e: JournaledEntry, ev: EngineEvent, out: Stmt[]): void {
   switch (ev.type) {
@@ -62,6 +68,11 @@ export function eventStatements(e: JournaledEntry, ev: EngineEvent, out: Stmt[])
           e.seq,
           big(ev.ts),
           big(ev.ts),
+          clientIdOf(e, ev.orderId),
+          ev.postOnly === undefined ? null : ev.postOnly ? 1 : 0,
+          ev.displayQty ?? null,
+          big(ev.expireAt),
+          ev.stp ?? null,
         ],
       ]);
       return;
@@ -89,6 +100,11 @@ export function eventStatements(e: JournaledEntry, ev: EngineEvent, out: Stmt[])
           e.seq,
           big(ev.ts),
           big(ev.ts),
+          cmd.clientOrderId ?? null,
+          cmd.postOnly === undefined ? null : cmd.postOnly ? 1 : 0,
+          cmd.displayQty ?? null,
+          big(cmd.expireAt),
+          cmd.stp ?? null,
         ],
       ]);
       return;
@@ -114,13 +130,23 @@ export function eventStatements(e: JournaledEntry, ev: EngineEvent, out: Stmt[])
           big(ev.ts),
         ],
       ]);
+      {
+        // Exact even past 2^53: the sum of price x qty over an order's fills.
+        const notional = BigInt(ev.price) * BigInt(ev.qty);
+        out.push([
+          FILL,
+          [ev.qty, notional, ev.makerLeaves, ev.makerLeaves, e.seq, big(ev.ts), ev.makerOrderId],
+        ]);
+        out.push([
+          FILL,
+          [ev.qty, notional, ev.takerLeaves, ev.takerLeaves, e.seq, big(ev.ts), ev.takerOrderId],
+        ]);
+      }
+      return;
+    case 'triggered':
       out.push([
-        FILL,
-        [ev.qty, ev.makerLeaves, ev.makerLeaves, e.seq, big(ev.ts), ev.makerOrderId],
-      ]);
-      out.push([
-        FILL,
-        [ev.qty, ev.takerLeaves, ev.takerLeaves, e.seq, big(ev.ts), ev.takerOrderId],
+        'UPDATE orders SET triggered = 1, updated_seq = ?, updated_ts = ? WHERE order_id = ?',
+        [e.seq, big(ev.ts), ev.orderId],
       ]);
       return;
     case 'cancelled':
@@ -131,8 +157,20 @@ export function eventStatements(e: JournaledEntry, ev: EngineEvent, out: Stmt[])
       return;
     case 'replaced':
       out.push([
-        'UPDATE orders SET price = COALESCE(?, price), stop_price = COALESCE(?, stop_price), leaves_qty = ?, qty = filled_qty + ?, updated_seq = ?, updated_ts = ? WHERE order_id = ?',
-        [ev.price ?? null, ev.stopPrice ?? null, ev.qty, ev.qty, e.seq, big(ev.ts), ev.orderId],
+        // A stop order's new trigger arrives as `price` (what the gateway's registry applies too).
+        "UPDATE orders SET price = CASE WHEN kind = 'stop' THEN price ELSE COALESCE(?, price) END, " +
+          "stop_price = COALESCE(?, CASE WHEN kind = 'stop' THEN COALESCE(?, stop_price) ELSE stop_price END), " +
+          'leaves_qty = ?, qty = filled_qty + ?, updated_seq = ?, updated_ts = ? WHERE order_id = ?',
+        [
+          ev.price ?? null,
+          ev.stopPrice ?? null,
+          ev.price ?? null,
+          ev.qty,
+          ev.qty,
+          e.seq,
+          big(ev.ts),
+          ev.orderId,
+        ],
       ]);
       return;
     default:

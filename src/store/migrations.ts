@@ -28,6 +28,56 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
 FOR EACH STATEMENT EXECUTE FUNCTION crossbook_audit_append_only();`,
 };
 
+const RISK_AUDIT_GUARD = {
+  sqlite: `
+CREATE TRIGGER risk_audit_no_update BEFORE UPDATE ON risk_audit
+BEGIN SELECT RAISE(ABORT, 'risk audit trail is append-only'); END;
+CREATE TRIGGER risk_audit_no_delete BEFORE DELETE ON risk_audit
+BEGIN SELECT RAISE(ABORT, 'risk audit trail is append-only'); END;`,
+  postgres: `
+CREATE TRIGGER risk_audit_no_update BEFORE UPDATE OR DELETE ON risk_audit
+FOR EACH ROW EXECUTE FUNCTION crossbook_audit_append_only();
+CREATE TRIGGER risk_audit_no_truncate BEFORE TRUNCATE ON risk_audit
+FOR EACH STATEMENT EXECUTE FUNCTION crossbook_audit_append_only();`,
+};
+
+/**
+ * Every field of an order, so a restart restores it exactly: the client's id, post-only, the
+ * iceberg slice, GTD expiry, STP mode, whether a stop has triggered, and the fill notional (sum of
+ * price x qty over its fills, exact as BIGINT). Existing rows get the notional from their trades
+ * and the trigger from the audit trail; fields no record kept stay NULL (never invented).
+ * Risk state (kill switch, limit overrides) moves into `accounts`, with an append-only audit.
+ */
+const MIGRATIONS_V3: Migration = {
+  version: 3,
+  name: 'every order field, fill notional, durable risk state',
+  sql: `
+ALTER TABLE orders ADD COLUMN client_order_id TEXT;
+ALTER TABLE orders ADD COLUMN post_only INTEGER;
+ALTER TABLE orders ADD COLUMN display_qty BIGINT;
+ALTER TABLE orders ADD COLUMN expire_at BIGINT;
+ALTER TABLE orders ADD COLUMN stp TEXT;
+ALTER TABLE orders ADD COLUMN triggered INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN filled_notional BIGINT NOT NULL DEFAULT 0;
+UPDATE orders SET filled_notional = (
+  SELECT COALESCE(SUM(t.price * t.qty), 0) FROM trades t
+  WHERE t.maker_order_id = orders.order_id OR t.taker_order_id = orders.order_id);
+UPDATE orders SET triggered = 1 WHERE EXISTS (
+  SELECT 1 FROM audit a WHERE a.type = 'triggered' AND a.order_id = orders.order_id);
+ALTER TABLE accounts ADD COLUMN risk_limits TEXT;
+CREATE TABLE risk_audit (
+  id BIGINT PRIMARY KEY,
+  account TEXT NOT NULL,
+  action TEXT NOT NULL,
+  actor TEXT,
+  disabled INTEGER NOT NULL,
+  limits TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX risk_audit_by_account ON risk_audit (account, id);`,
+  dialect: RISK_AUDIT_GUARD,
+};
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -152,6 +202,7 @@ CREATE INDEX trades_by_symbol ON trades (symbol, journal_seq);
 CREATE INDEX trades_by_maker ON trades (maker_account, symbol);
 CREATE INDEX trades_by_taker ON trades (taker_account, symbol);`,
   },
+  MIGRATIONS_V3,
 ];
 
 export async function migrate(db: SqlDb): Promise<number> {

@@ -1,4 +1,8 @@
-/** pg behind SqlDb: a pool, BIGINT read back as a JS number, one client per transaction. */
+/**
+ * pg behind SqlDb: a pool, BIGINT read back as a JS number, one client per transaction.
+ * Transactions are serialised; a tx inside one is a SAVEPOINT; calls outside a transaction run on
+ * other pooled connections and are never part of it (the same contract as sqlite-db.ts).
+ */
 import pg from 'pg';
 import { numberPlaceholders, type SqlDb, type SqlValue } from './sql-db.js';
 
@@ -88,10 +92,24 @@ export function openPostgresDb(url: string): SqlDb {
   const tx = <T>(fn: (d: SqlDb) => Promise<T>): Promise<T> => {
     const next = chain.then(async () => {
       const client = await pool.connect();
-      const inner = queryable(
+      let savepoints = 0;
+      // A tx inside the transaction is an explicit SAVEPOINT, as on SQLite.
+      const inner: SqlDb = queryable(
         client as unknown as { query: pg.Pool['query'] },
         async () => undefined,
-        (f) => f(inner),
+        async <U>(f: (d: SqlDb) => Promise<U>): Promise<U> => {
+          const name = `sp${++savepoints}`;
+          await client.query(`SAVEPOINT ${name}`);
+          try {
+            const out = await f(inner);
+            await client.query(`RELEASE SAVEPOINT ${name}`);
+            return out;
+          } catch (err) {
+            await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+            await client.query(`RELEASE SAVEPOINT ${name}`);
+            throw err;
+          }
+        },
       );
       try {
         await client.query('BEGIN');

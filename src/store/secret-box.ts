@@ -17,9 +17,14 @@ export class SecretBox {
     if (key.length !== 32) throw new Error('master key must be 32 bytes');
   }
 
+  /** Path of the master key in a data directory. */
+  static pathIn(dir: string): string {
+    return join(dir, 'master.key');
+  }
+
   /** Loads `dir/master.key`, creating it (0600) when absent. */
   static fromDir(dir: string): SecretBox {
-    const path = join(dir, 'master.key');
+    const path = SecretBox.pathIn(dir);
     if (!existsSync(path)) {
       mkdirSync(dir, { recursive: true });
       try {

@@ -13,7 +13,11 @@ export interface SqlDb {
   runMany(stmts: readonly (readonly [string, readonly SqlValue[]])[]): Promise<void>;
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
-  /** Runs fn in one transaction; transactions are serialised. */
+  /**
+   * Runs fn in one transaction; transactions are serialised and never nest by accident: only the
+   * handle passed to fn runs inside it, and `tx` on that handle is an explicit savepoint. Calls on
+   * the outer SqlDb meanwhile are not part of it (SQLite queues them until it ends).
+   */
   tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -20,6 +20,8 @@ import type {
   FillRow,
   InstrumentRow,
   OrderRow,
+  RiskAuditRow,
+  RiskStateRow,
   Store,
   StoreKind,
   TradeRow,
@@ -30,6 +32,11 @@ const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const DEFAULT_LIMIT = 1000;
 const ONE: Decimal = { mantissa: 1n, scale: 0 };
+
+const progressStmt = (shard: number, seq: number): Stmt => [
+  'INSERT INTO store_progress (shard, journal_seq) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET journal_seq = excluded.journal_seq',
+  [shard, seq],
+];
 
 const AUDIT_COLUMNS =
   'INSERT INTO audit (shard, journal_seq, idx, kind, type, seq, ts, account, other_account, symbol, order_id, data)';
@@ -51,6 +58,11 @@ export class SqlStore implements Store {
     return rows.length === 0 ? 0 : num(rows[0].journal_seq);
   }
 
+  /**
+   * Writes entries in one transaction and moves store_progress with them. Entries at or below the
+   * progress are skipped (idempotent replays); an entry past progress + 1 is refused: progress only
+   * ever covers a contiguous, committed range, so a failed batch can never be jumped over.
+   */
   async writeEntries(entries: readonly JournaledEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.sql.tx(async (t) => {
@@ -67,6 +79,12 @@ export class SqlStore implements Store {
           progress.set(e.shard, done);
         }
         if (e.seq <= done) continue;
+        if (e.seq !== done + 1) {
+          throw new Error(
+            `store gap: shard ${e.shard} is written up to journal seq ${done}, next entry is ${e.seq}; ` +
+              'entries must arrive in order with no gap',
+          );
+        }
         for (const row of auditRows(e)) {
           row[6] = big(row[6] as number);
           audit.push(row);
@@ -74,15 +92,91 @@ export class SqlStore implements Store {
         for (const ev of e.events) eventStatements(e, ev, stmts);
         progress.set(e.shard, e.seq);
       }
-      for (const [shard, seq] of progress) {
-        stmts.push([
-          'INSERT INTO store_progress (shard, journal_seq) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET journal_seq = excluded.journal_seq',
-          [shard, seq],
-        ]);
-      }
+      for (const [shard, seq] of progress) stmts.push(progressStmt(shard, seq));
       // Audit rows depend on nothing else: one multi-row insert per chunk, ahead of the rest.
       await t.runMany([...multiInsert(AUDIT_COLUMNS, audit), ...stmts]);
     });
+  }
+
+  async markGap(shard: number, seq: number): Promise<void> {
+    await this.sql.tx(async (t) => {
+      const rows = await t.all<Row>('SELECT journal_seq FROM store_progress WHERE shard = ?', [
+        shard,
+      ]);
+      const done = rows.length === 0 ? 0 : num(rows[0].journal_seq);
+      if (seq > done) await t.runMany([progressStmt(shard, seq)]);
+    });
+  }
+
+  // ---- risk state ------------------------------------------------------------------------------
+
+  async riskStates(): Promise<RiskStateRow[]> {
+    const rows = await this.sql.all<Row>(
+      'SELECT account, disabled, risk_limits FROM accounts WHERE disabled = 1 OR risk_limits IS NOT NULL ORDER BY account',
+    );
+    return rows.map((r) => ({
+      account: String(r.account),
+      disabled: num(r.disabled) === 1,
+      limits:
+        r.risk_limits == null
+          ? {}
+          : (JSON.parse(String(r.risk_limits)) as Record<string, string | number>),
+    }));
+  }
+
+  async saveRiskState(state: RiskStateRow, o: { action: string; actor?: string }): Promise<void> {
+    if (state.account.trim() === '') throw new Error('Risk state needs an account');
+    const limits = JSON.stringify(state.limits);
+    const at = Date.now();
+    await this.sql.tx(async (t) => {
+      const exists = await t.all<Row>('SELECT account FROM accounts WHERE account = ?', [
+        state.account,
+      ]);
+      const stored = Object.keys(state.limits).length === 0 ? null : limits;
+      if (exists.length > 0) {
+        await t.run('UPDATE accounts SET disabled = ?, risk_limits = ? WHERE account = ?', [
+          state.disabled ? 1 : 0,
+          stored,
+          state.account,
+        ]);
+      } else {
+        await t.run(
+          'INSERT INTO accounts (account, disabled, risk_limits, created_at) VALUES (?, ?, ?, ?)',
+          [state.account, state.disabled ? 1 : 0, stored, at],
+        );
+      }
+      const next = await t.all<Row>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM risk_audit');
+      await t.run(
+        'INSERT INTO risk_audit (id, account, action, actor, disabled, limits, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [
+          num(next[0].id),
+          state.account,
+          o.action,
+          o.actor ?? null,
+          state.disabled ? 1 : 0,
+          limits,
+          at,
+        ],
+      );
+    });
+  }
+
+  async riskAudit(account?: string): Promise<RiskAuditRow[]> {
+    const rows =
+      account === undefined
+        ? await this.sql.all<Row>('SELECT * FROM risk_audit ORDER BY id')
+        : await this.sql.all<Row>('SELECT * FROM risk_audit WHERE account = ? ORDER BY id', [
+            account,
+          ]);
+    return rows.map((r) => ({
+      id: num(r.id),
+      account: String(r.account),
+      action: String(r.action),
+      actor: r.actor == null ? null : String(r.actor),
+      disabled: num(r.disabled) === 1,
+      limits: JSON.parse(String(r.limits)) as Record<string, string | number>,
+      at: num(r.at),
+    }));
   }
 
   // ---- decimal units -------------------------------------------------------------------------
@@ -168,6 +262,14 @@ export class SqlStore implements Store {
       reason: r.reason === null ? null : String(r.reason),
       createdTs: num(r.created_ts),
       updatedTs: num(r.updated_ts),
+      createdSeq: num(r.created_seq),
+      clientOrderId: r.client_order_id == null ? null : String(r.client_order_id),
+      postOnly: r.post_only == null ? null : num(r.post_only) === 1,
+      displayQty: numOrNull(r.display_qty),
+      expireAt: numOrNull(r.expire_at),
+      stp: r.stp == null ? null : String(r.stp),
+      triggered: num(r.triggered) === 1,
+      filledNotional: num(r.filled_notional),
     };
   }
 

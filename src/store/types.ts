@@ -18,8 +18,16 @@ export interface JournaledEntry {
 export interface DurableSink {
   /** Highest journal seq fully written for `shard` (0 when none). */
   lastJournalSeq(shard: number): Promise<number>;
-  /** Writes entries in seq order; entries at or below lastJournalSeq are ignored. */
+  /**
+   * Writes entries in seq order; entries at or below lastJournalSeq are ignored, and an entry past
+   * lastJournalSeq + 1 is refused (no gaps).
+   */
   writeEntries(entries: readonly JournaledEntry[]): Promise<void>;
+  /**
+   * Moves the sink's progress to `seq` explicitly: the records up to it were compacted away before
+   * the sink had them. Without it, such a sink cannot resume behind a compacted journal.
+   */
+  markGap?(shard: number, seq: number): Promise<void>;
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -56,6 +64,19 @@ export interface OrderRow {
   reason: string | null;
   createdTs: number;
   updatedTs: number;
+  /** Journal seq of the command that created it (orders sort by it). */
+  createdSeq: number;
+  /** Null on rows written before these fields were stored (never guessed). */
+  clientOrderId: string | null;
+  postOnly: boolean | null;
+  displayQty: number | null;
+  /** GTD expiry, engine ns. */
+  expireAt: number | null;
+  stp: string | null;
+  /** A stop or stop-limit order has triggered. */
+  triggered: boolean;
+  /** Sum of price x qty over the order's fills, tick-lots (the average price's numerator). */
+  filledNotional: number;
 }
 
 export interface TradeRow {
@@ -147,6 +168,21 @@ export interface AccountUpdate {
   maxOpenOrders?: number | null;
 }
 
+/** Risk state of one account: the kill switch and limit overrides (decimal strings, integers). */
+export interface RiskStateRow {
+  account: string;
+  disabled: boolean;
+  limits: Record<string, string | number>;
+}
+
+export interface RiskAuditRow extends RiskStateRow {
+  id: number;
+  action: string;
+  actor: string | null;
+  /** Wall time, ms. */
+  at: number;
+}
+
 export interface Store extends DurableSink {
   readonly kind: StoreKind;
   /** Highest journal seq fully written for a shard (0 when none). */
@@ -181,6 +217,19 @@ export interface Store extends DurableSink {
   listApiKeys(account?: string): Promise<ApiKeyInfo[]>;
   /** True when a live key was revoked now. */
   revokeApiKey(keyId: string): Promise<boolean>;
+
+  /**
+   * Records that the journal records up to `seq` of `shard` were compacted away before the store
+   * had them: progress moves there explicitly (never implicitly by a later write).
+   */
+  markGap(shard: number, seq: number): Promise<void>;
+
+  /** Every account's risk state that differs from the defaults. */
+  riskStates(): Promise<RiskStateRow[]>;
+  /** Saves one account's risk state and appends an audit row, in one transaction. */
+  saveRiskState(state: RiskStateRow, o: { action: string; actor?: string }): Promise<void>;
+  /** The risk audit trail, oldest first. */
+  riskAudit(account?: string): Promise<RiskAuditRow[]>;
 
   upsertAccount(update: AccountUpdate): Promise<AccountRow>;
   getAccount(account: string): Promise<AccountRow | null>;

@@ -9,9 +9,11 @@ import { registerLoad } from './load.js';
 import { registerLobster } from './lobster.js';
 import { registerReplay } from './replay.js';
 import { registerServe } from './serve.js';
+import { registerSimulate } from './simulate.js';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
+  registerSimulate(program);
   registerReplay(program);
   registerDemo(program);
   registerBench(program);

@@ -1,5 +1,19 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resolveConfig, startServer, type DemoKey, type ServerConfig } from '../../server/index.js';
+import {
+  isFreshDataDir,
+  prepareDataDir,
+  readDemoKeys,
+  demoKeysPath,
+  resolveConfig,
+  startServer,
+  StartupError,
+  type RunningServer,
+  type ServerConfig,
+  type StoredDemoKey,
+} from '../../server/index.js';
+import { SIM_MAKERS, SIM_TAKERS, Simulator, simAccountKeys } from '../../simulate/index.js';
 
 const FLAG_KEYS: [string, keyof ServerConfig][] = [
   ['host', 'host'],
@@ -13,25 +27,56 @@ const FLAG_KEYS: [string, keyof ServerConfig][] = [
   ['logLevel', 'logLevel'],
   ['demo', 'demo'],
   ['wsMaxBuffered', 'wsMaxBuffered'],
+  ['simulate', 'simulate'],
+  ['simulateRate', 'simulateRate'],
   ['profile', 'profile'],
 ];
 
-function banner(url: string, cfg: ServerConfig, keys: DemoKey[]): string {
+/** Marks a venue created with the simulation: later plain starts run it again. */
+const SIM_MARKER = 'simulation.json';
+
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') ? rel : path;
+}
+
+function banner(
+  url: string,
+  cfg: ServerConfig,
+  dataDir: string,
+  keys: StoredDemoKey[],
+  sim: string,
+): string {
   const lines = [
     `crossbook is running at ${url}  (mode ${cfg.mode}, fsync ${cfg.fsync}, data ${cfg.dataDir})`,
     `  API ${url}/api/v1   WebSocket ${url.replace(/^http/, 'ws')}/ws   docs ${url}/docs`,
   ];
   if (keys.length > 0) {
-    lines.push('', 'Demo API keys (shown once; the server keeps only an encrypted copy):');
+    lines.push(
+      '',
+      `Demo API keys (kept in ${shown(demoKeysPath(dataDir))}, readable only by you; the server itself keeps an encrypted copy):`,
+    );
     for (const k of keys) {
       lines.push(`  ${k.account.padEnd(6)} ${k.role.padEnd(7)} key ${k.keyId}  secret ${k.secret}`);
     }
-    lines.push('Create more with: ./bin/crossbook accounts add NAME [--admin]');
   }
+  const dirFlag = resolve(cfg.dataDir) === resolve('./data') ? '' : ` --data-dir ${cfg.dataDir}`;
+  lines.push(`New API key: ./bin/crossbook accounts add NAME [--admin]${dirFlag}`);
+  lines.push(sim);
   if (cfg.profile !== undefined) {
     lines.push(`Profiling every thread: CPU profiles go to ${cfg.profile} when the server stops.`);
   }
   return lines.join('\n');
+}
+
+/** Demo keys from the keys file that are still live in the store. */
+async function liveDemoKeys(server: RunningServer, dataDir: string): Promise<StoredDemoKey[]> {
+  const out: StoredDemoKey[] = [];
+  for (const k of readDemoKeys(dataDir)) {
+    const row = await server.store.findApiKey(k.keyId);
+    if (row !== null && row.revokedAt === null) out.push(k);
+  }
+  return out;
 }
 
 export function registerServe(program: Command): void {
@@ -54,6 +99,12 @@ export function registerServe(program: Command): void {
       'write CPU profiles of every thread to DIR on exit (env: CROSSBOOK_PROFILE)',
     )
     .option('--no-demo', 'do not create demo accounts on first start')
+    .option(
+      '--simulate',
+      'run simulated market makers and takers (env: CROSSBOOK_SIMULATE; default: on for the demo instruments on a fresh data dir and on later starts of that venue)',
+    )
+    .option('--no-simulate', 'do not run simulated participants (env: CROSSBOOK_SIMULATE=false)')
+    .option('--simulate-rate <n>', 'simulated orders per second (env: CROSSBOOK_SIMULATE_RATE, 40)')
     .action(async (raw: Record<string, unknown>, cmd: Command) => {
       const flags: Record<string, unknown> = {};
       for (const [opt, key] of FLAG_KEYS) {
@@ -67,20 +118,61 @@ export function registerServe(program: Command): void {
         console.error((err as Error).message);
         process.exit(2);
       }
-      const server = await startServer(cfg);
-      console.log(banner(server.url, cfg, server.demoKeys));
+      const dataDir = resolve(cfg.dataDir);
+      let server: RunningServer;
+      try {
+        const fresh = isFreshDataDir(dataDir);
+        prepareDataDir(dataDir);
+        // A fresh demo venue is a simulated one, on this start and every later one (the marker
+        // is written first, so a first start that fails to listen keeps the choice).
+        if (fresh && cfg.simulate === undefined && cfg.instruments === undefined) {
+          writeFileSync(
+            join(dataDir, SIM_MARKER),
+            JSON.stringify({ simulate: true, since: new Date().toISOString() }) + '\n',
+          );
+        }
+        server = await startServer(cfg);
+      } catch (err) {
+        console.error(
+          err instanceof StartupError ? err.message : `Cannot start: ${(err as Error).message}`,
+        );
+        process.exit(1);
+      }
+      const simulate =
+        cfg.simulate ?? (cfg.instruments === undefined && existsSync(join(dataDir, SIM_MARKER)));
+      let simulator: Simulator | undefined;
+      let simLine = `Simulated participants: off (turn on with --simulate or CROSSBOOK_SIMULATE=true)`;
+      if (simulate) {
+        try {
+          simulator = await Simulator.start({
+            url: server.url,
+            ...(await simAccountKeys(server.store)),
+            rate: cfg.simulateRate,
+            log: (line) => console.log(line),
+          });
+          simLine =
+            `Simulated participants: market makers ${SIM_MAKERS.join(', ')} and takers ${SIM_TAKERS.join(', ')}` +
+            ` on ${simulator.symbols.join(', ')}, about ${cfg.simulateRate} orders/s` +
+            ` (off with --no-simulate or CROSSBOOK_SIMULATE=false)`;
+        } catch (err) {
+          simLine = `Simulated participants: not started: ${(err as Error).message}`;
+        }
+      }
+      console.log(banner(server.url, cfg, dataDir, await liveDemoKeys(server, dataDir), simLine));
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
         console.log(`\n${signal}: draining and closing...`);
-        server.close().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            console.error(`shutdown failed: ${(err as Error).message}`);
-            process.exit(1);
-          },
-        );
+        (simulator?.stop() ?? Promise.resolve())
+          .then(() => server.close())
+          .then(
+            () => process.exit(0),
+            (err: unknown) => {
+              console.error(`shutdown failed: ${(err as Error).message}`);
+              process.exit(1);
+            },
+          );
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));

@@ -15,7 +15,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     { ...auth, schema: schema({ params: accountParams }) },
     async (req) => {
       const cancelled = await ctx.service.disable(req.params.account);
-      ctx.saveRisk();
+      await ctx.saveRisk(req.params.account, 'disable', req.principal?.account);
       ctx.logger.warn(
         { account: req.params.account, by: req.principal?.account, cancelled },
         'kill switch',
@@ -29,7 +29,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     { ...auth, schema: schema({ params: accountParams }) },
     async (req) => {
       ctx.risk.setEnabled(req.params.account, true);
-      ctx.saveRisk();
+      await ctx.saveRisk(req.params.account, 'enable', req.principal?.account);
       return { account: req.params.account, enabled: true };
     },
   );
@@ -41,7 +41,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
       const bad = checkLimits(req.body);
       if (bad !== null) throw new ApiError('malformed', `Invalid limits: ${bad}`);
       const limits = ctx.risk.setLimits(req.params.account, req.body);
-      ctx.saveRisk();
+      await ctx.saveRisk(req.params.account, 'limits', req.principal?.account);
       return { account: req.params.account, limits };
     },
   );

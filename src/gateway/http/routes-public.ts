@@ -17,7 +17,10 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: GatewayContext):
     if (ctx.closing()) return reply.code(503).send({ status: 'closing', uptimeSec });
     const h = ctx.service.health();
     if (!h.ok) return reply.code(503).send({ status: 'unhealthy', reason: h.reason, uptimeSec });
-    return { status: 'ok', mode: ctx.engineInfo().mode, uptimeSec };
+    const d = ctx.durability?.() ?? { state: 'ok' };
+    if (d.state === 'unavailable')
+      return reply.code(503).send({ status: 'unhealthy', reason: d.reason, uptimeSec });
+    return { status: d.state, reason: d.reason, mode: ctx.engineInfo().mode, uptimeSec };
   });
 
   app.get('/metrics', { schema: tag('operations') }, async (_req, reply) => {

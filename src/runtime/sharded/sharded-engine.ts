@@ -19,7 +19,13 @@ import {
   type InstrumentConfig,
 } from '../../core/index.js';
 import type { DurableSink, FsyncPolicy, JournaledEntry } from '../../journal/index.js';
-import type { CommandJournal, Engine, Mode } from '../engine.js';
+import {
+  EngineUnavailableError,
+  type CommandJournal,
+  type EngineStatus,
+  type Engine,
+  type Mode,
+} from '../engine.js';
 import { EventListeners } from '../listeners.js';
 import {
   createRing,
@@ -83,9 +89,11 @@ export interface ShardedRecovery {
 }
 
 interface WorkerMessage {
-  sinkCall?: { id: number; method: 'lastJournalSeq' | 'writeEntries'; arg: unknown };
+  sinkCall?: { id: number; method: 'lastJournalSeq' | 'writeEntries' | 'markGap'; arg: unknown };
   recovered?: ShardRecovery & { instruments: InstrumentConfig[] };
   fatal?: string;
+  /** The shard's journal failed: the engine stops taking commands (fail-stop). */
+  unavailable?: string;
   closeError?: string;
 }
 
@@ -134,6 +142,8 @@ export class ShardedEngine implements Engine {
   private seq = 0;
   private closed = false;
   private failure: Error | null = null;
+  /** A shard thread failed: its ring may never answer again. */
+  private dead = false;
   private readonly recoveredShards: (ShardRecovery & { instruments: InstrumentConfig[] })[] = [];
   private readonly recovery: Promise<ShardedRecovery>;
   private readonly releaseDir: () => void = () => undefined;
@@ -216,6 +226,8 @@ export class ShardedEngine implements Engine {
     if (msg.sinkCall !== undefined) this.callSink(shard, msg.sinkCall);
     else if (msg.fatal !== undefined) {
       this.fail(new Error(`shard ${shard}: ${msg.fatal}`));
+    } else if (msg.unavailable !== undefined) {
+      this.fail(new EngineUnavailableError(`shard ${shard}: ${msg.unavailable}`));
     } else if (msg.closeError !== undefined) {
       this.opts.log?.(`sharded: shard ${shard} failed to close cleanly: ${msg.closeError}`);
     } else if (msg.recovered !== undefined) {
@@ -240,10 +252,15 @@ export class ShardedEngine implements Engine {
   private callSink(shard: number, call: NonNullable<WorkerMessage['sinkCall']>): void {
     const sink = this.opts.sink!;
     const worker = this.shards[shard].worker;
-    const done =
-      call.method === 'lastJournalSeq'
-        ? sink.lastJournalSeq(call.arg as number)
-        : sink.writeEntries(call.arg as JournaledEntry[]).then(() => 0);
+    let done: Promise<number>;
+    if (call.method === 'lastJournalSeq') done = sink.lastJournalSeq(call.arg as number);
+    else if (call.method === 'markGap') {
+      const { shard: s, seq } = call.arg as { shard: number; seq: number };
+      done =
+        sink.markGap === undefined
+          ? Promise.reject(new Error('this store cannot resume behind a compacted journal'))
+          : sink.markGap(s, seq).then(() => 0);
+    } else done = sink.writeEntries(call.arg as JournaledEntry[]).then(() => 0);
     done.then(
       (value) => worker.postMessage({ sinkReply: { id: call.id, ok: true, value } }),
       (err: Error) =>
@@ -253,6 +270,12 @@ export class ShardedEngine implements Engine {
 
   onEvents(listener: (events: readonly EngineEvent[]) => void): () => void {
     return this.listeners.add(listener);
+  }
+
+  status(): EngineStatus {
+    if (this.failure === null) return { state: 'ok' };
+    const f = this.failure as Error & { reason?: string };
+    return { state: 'unavailable', reason: f.reason ?? f.message };
   }
 
   submit(input: Command): Promise<EngineEvent[]> {
@@ -372,7 +395,7 @@ export class ShardedEngine implements Engine {
             );
             ticket.failed = err;
             ticket.durable = true;
-            this.pump(shard);
+            this.stop(shard, ticket, err);
           },
         );
       }
@@ -413,7 +436,8 @@ export class ShardedEngine implements Engine {
   }
 
   private async read(shard: Shard): Promise<void> {
-    while (!shard.reader.closed && !this.failure) {
+    // A fail-stop (journal) keeps reading: replies still settle, in order, what was sent before.
+    while (!shard.reader.closed && !this.dead) {
       const got = shard.reader.poll((msg) => {
         // Replies come back in request order: the oldest unanswered ticket gets the first one.
         for (const reply of this.codec.decode<Reply[]>(msg)) {
@@ -426,7 +450,25 @@ export class ShardedEngine implements Engine {
     }
   }
 
+  /**
+   * Fail-stop after a journal append failed on `shard`: the shard already ran the command in
+   * memory, so nothing after it there may be released; every later submit is refused. Tickets
+   * before it (and on other shards) complete with their own appends.
+   */
+  private stop(shard: Shard, ticket: Ticket, err: Error): void {
+    this.failure ??= new EngineUnavailableError(
+      `shard ${shard.index}: journal append failed: ${err.message}`,
+    );
+    const q = shard.queue;
+    for (let i = Math.max(q.indexOf(ticket, shard.head), shard.head); i < q.length; i++) {
+      q[i].failed ??= this.failure;
+      q[i].durable = true;
+    }
+    this.pump(shard);
+  }
+
   private fail(err: Error): void {
+    this.dead = true;
     this.failure ??= err;
     this.recoveryFailed(this.failure);
     this.opts.log?.(`sharded: a shard thread failed: ${err.message}`);

@@ -77,6 +77,9 @@ function remoteSink(): { sink: DurableSink; stop: () => void } {
       writeEntries: async (entries: readonly JournaledEntry[]) => {
         await call('writeEntries', entries);
       },
+      markGap: async (shard: number, seq: number) => {
+        await call('markGap', { shard, seq });
+      },
     },
     // Without a listener the port no longer keeps this thread alive.
     stop: () => parentPort!.off('message', onMessage),
@@ -175,6 +178,7 @@ async function runDurable(opts: NonNullable<ShardWorkerData['durable']>): Promis
     }
   };
   let out: Promise<void> = Promise.resolve();
+  let stopped = false;
   // A pending Atomics.waitAsync does not keep a thread alive: this does, until the close marker.
   const alive = setInterval(() => undefined, 1 << 30);
   for (;;) {
@@ -193,6 +197,11 @@ async function runDurable(opts: NonNullable<ShardWorkerData['durable']>): Promis
           } catch (err) {
             const why = `journal append failed: ${failure(err)}`;
             body = replies.map((x) => ('events' in x ? { error: why } : x));
+            // Fail-stop: the main thread stops the whole engine (nothing later is released).
+            if (!stopped) {
+              stopped = true;
+              parentPort?.postMessage({ unavailable: why });
+            }
           }
         }
         await output.writeAsync(codec.encode(body));

@@ -3,6 +3,12 @@
  * the queue in submit order, one command at a time, so there is nothing to race. With a journal,
  * each state-changing command is appended before its events are released, and events are released
  * strictly in engine order (a later command never overtakes an earlier one's durability).
+ *
+ * Fail-stop: a command runs in memory before its journal record is durable. If the append fails,
+ * that command and every later one are rejected (never released), the engine stops taking
+ * commands (status() says `unavailable` and why), and its in-memory state, which may hold the
+ * unjournaled command, is never read again. So nothing that is not durable is ever acknowledged,
+ * and a restart recovers exactly the durable prefix.
  */
 import {
   Exchange,
@@ -11,7 +17,14 @@ import {
   type EngineEvent,
   type OrderBookFactory,
 } from '../../core/index.js';
-import type { CommandJournal, Engine, Mode } from '../engine.js';
+import {
+  EngineUnavailableError,
+  isUnavailable,
+  type CommandJournal,
+  type Engine,
+  type EngineStatus,
+  type Mode,
+} from '../engine.js';
 import { EventListeners } from '../listeners.js';
 import { appendSafely, stampCommand } from '../stamp.js';
 
@@ -56,6 +69,8 @@ export class SingleEngine implements Engine {
   private onReleased: (() => void)[] = [];
   /** Tickets sharing the newest append promise. */
   private group: Group | null = null;
+  /** Set once a journal append failed: the engine has stopped. */
+  private failure: EngineUnavailableError | null = null;
 
   constructor(private readonly opts: SingleEngineOptions = {}) {
     this.exchange = opts.exchange ?? new Exchange({ book: opts.book });
@@ -63,6 +78,7 @@ export class SingleEngine implements Engine {
   }
 
   submit(input: Command): Promise<EngineEvent[]> {
+    if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('engine is closed'));
     const cmd = stampCommand(input, this.opts.clock);
     return new Promise((resolve, reject) => {
@@ -76,6 +92,31 @@ export class SingleEngine implements Engine {
 
   onEvents(listener: (events: readonly EngineEvent[]) => void): () => void {
     return this.listeners.add(listener);
+  }
+
+  status(): EngineStatus {
+    return this.failure === null
+      ? { state: 'ok' }
+      : { state: 'unavailable', reason: this.failure.reason };
+  }
+
+  /**
+   * Stops the engine: rejects every unreleased command from `fromIndex` (the first that failed)
+   * on, everything queued, and every later submit. Commands before it keep waiting for
+   * their own appends, which were issued earlier.
+   */
+  private fail(err: Error, fromIndex = this.head): void {
+    if (this.failure === null) {
+      const reason = isUnavailable(err) && err.reason !== undefined ? err.reason : err.message;
+      this.failure = new EngineUnavailableError(reason);
+      this.opts.log?.(`engine stopped: ${reason}`);
+    }
+    for (let i = Math.max(fromIndex, this.head); i < this.unreleased.length; i++) {
+      const t = this.unreleased[i];
+      t.failed ??= this.failure;
+      t.durable = true;
+    }
+    for (const job of this.queue.splice(0)) job.reject(this.failure);
   }
 
   async stateHash(): Promise<string> {
@@ -103,10 +144,20 @@ export class SingleEngine implements Engine {
     this.scheduled = false;
     const journal = this.opts.journal;
     for (const job of jobs) {
+      if (this.failure) {
+        job.reject(this.failure);
+        continue;
+      }
       let events: EngineEvent[];
       try {
         events = this.exchange.execute(job.cmd);
       } catch (err) {
+        if (isUnavailable(err)) {
+          // Earlier commands settle with their own appends (already failed by the journal).
+          this.fail(err, this.unreleased.length);
+          job.reject(this.failure!);
+          continue;
+        }
         // A throw is a broken invariant inside the engine: report it, keep serving.
         this.opts.log?.(`engine invariant broken: ${(err as Error).message}`);
         job.reject(err as Error);
@@ -144,8 +195,12 @@ export class SingleEngine implements Engine {
     g.settled = true;
     if (this.group === g) this.group = null;
     for (const t of g.tickets) {
-      t.failed = err;
+      t.failed ??= err;
       t.durable = true;
+    }
+    if (err !== null) {
+      const at = this.unreleased.indexOf(g.tickets[0], this.head);
+      this.fail(err, at < 0 ? this.head : at);
     }
     this.pump();
   }
@@ -159,8 +214,7 @@ export class SingleEngine implements Engine {
     while (this.head < q.length && q[this.head].durable) {
       const t = q[this.head++];
       if (t.failed) {
-        this.opts.log?.(`journal append failed: ${t.failed.message}`);
-        t.job.reject(t.failed);
+        t.job.reject(this.failure ?? t.failed);
       } else {
         this.listeners.emit(t.events);
         t.job.resolve(t.events);

@@ -142,15 +142,11 @@ export class Session {
       this.upsert(r.order);
       for (const f of r.fills) this.addFill(f, true);
       const o = r.order;
-      const what = `${o.side} ${o.qty} ${o.symbol}${o.price === null ? '' : ` @ ${o.price}`}`;
-      if (o.status === 'cancelled') {
-        this.notify(
-          'error',
-          `${what}: cancelled (${o.cancelReason ?? 'no reason'})`,
-          o.cancelReason ?? undefined,
-        );
+      const text = placeSummary(o, r.fills);
+      if (o.status === 'cancelled' && o.filledQty === '0') {
+        this.notify('error', text, o.cancelReason ?? undefined);
       } else {
-        this.notify('ok', `${what}: ${o.status}, filled ${o.filledQty}`);
+        this.notify('ok', text);
       }
       return o;
     } catch (err) {
@@ -289,4 +285,26 @@ export class Session {
     if (err instanceof ApiFailure) this.notify('error', err.message, err.reason);
     else this.notify('error', (err as Error).message);
   }
+}
+
+/**
+ * What happened to a new order, in words: "buy 100 MSFT @ 420.05: filled 70 at 420.05, 30 open",
+ * "sell 5 MSFT: filled 5 at 419.96", "buy 10 MSFT @ 400.00: resting", "... waiting for stop 421.00".
+ */
+export function placeSummary(o: Order, fills: readonly Fill[]): string {
+  const what = `${o.side} ${o.qty} ${o.symbol}${o.price === null ? '' : ` @ ${o.price}`}`;
+  const parts: string[] = [];
+  if (o.filledQty !== '0') {
+    const prices = new Set(fills.map((f) => f.price));
+    const at = prices.size === 1 ? [...prices][0] : o.avgPrice === null ? '' : `avg ${o.avgPrice}`;
+    parts.push(`filled ${o.filledQty}${at === '' ? '' : ` at ${at}`}`);
+  }
+  const open = o.status === 'open' || o.status === 'partiallyFilled';
+  if (o.status === 'pendingTrigger') parts.push(`waiting for stop ${o.stopPrice ?? ''}`.trim());
+  else if (open) parts.push(o.filledQty === '0' ? 'resting' : `${o.leavesQty} open`);
+  else if (o.status === 'cancelled') {
+    const rest = o.filledQty === '0' ? 'cancelled' : 'rest cancelled';
+    parts.push(`${rest} (${o.cancelReason ?? 'no reason'})`);
+  } else if (o.status === 'rejected') parts.push('rejected');
+  return `${what}: ${parts.join(', ')}`;
 }

@@ -57,7 +57,7 @@ function OrderRow({ o }: { o: Order }) {
         {STATUS[o.status] ?? o.status}
         {o.filledQty !== '0' && ` · ${group(o.filledQty)} filled`}
       </td>
-      <td class="r">
+      <td class="r actions">
         {edit === null ? (
           <>
             <button
@@ -143,7 +143,7 @@ export function MyOrders() {
                 <th class="r">Price</th>
                 <th class="r">Open</th>
                 <th>Status</th>
-                <th />
+                <th class="actions" />
               </tr>
             </thead>
             <tbody>

@@ -58,6 +58,8 @@ function makeChart(el: HTMLElement): Chart {
     borderVisible: false,
     wickUpColor: '#1fb58a',
     wickDownColor: '#f0506e',
+    // The last price is in the header; a tag on the scale would cover the axis labels under it.
+    lastValueVisible: false,
   });
   candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.26 } });
   const volume = chart.addSeries(HistogramSeries, {
@@ -89,6 +91,7 @@ export function PriceChart() {
   const host = useRef<HTMLDivElement>(null);
   const [interval, setInterval_] = useState<number>(1);
   const [last, setLast] = useState<Candle | null>(null);
+  const [count, setCount] = useState(0);
   const inst = market.instrument();
 
   useEffect(() => {
@@ -120,6 +123,7 @@ export function PriceChart() {
         }
       }
       setLast(builder.candles[builder.candles.length - 1] ?? null);
+      setCount(builder.candles.length);
     };
     sync();
     const off = onTopic(['trades'], sync);
@@ -137,6 +141,7 @@ export function PriceChart() {
       style="grid-area:chart"
       data-testid="price-chart"
       data-interval={interval}
+      data-candles={count}
     >
       <header>
         <span class="inst-line">
