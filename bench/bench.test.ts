@@ -63,8 +63,35 @@ describe('bench workloads', () => {
     expect(names).toEqual(['crossbook', 'nodejs-order-book']);
     for (const r of mix.results) {
       expect(r.opsPerSec).toBeGreaterThan(0);
+      expect(r.opsPerCpuSec).toBeGreaterThan(0);
+      expect(r.firstRun.opsPerSec).toBeGreaterThan(0);
+      expect(r.firstRun.opsPerCpuSec).toBeGreaterThan(0);
       expect(r.p99Ns).toBeGreaterThanOrEqual(r.p50Ns);
     }
     expect(typeof out.memory.bytesPerRestingOrder).toBe('number');
+  });
+
+  it('--profile writes a CPU profile of the timed part per engine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossbook-prof-'));
+    await runBench({
+      workload: 'exchange-core-mix',
+      quick: true,
+      noMemory: true,
+      engines: ['crossbook', 'crossbook-execute'],
+      profile: dir,
+      verbose: false,
+    });
+    for (const engine of ['crossbook', 'crossbook-execute']) {
+      const p = JSON.parse(
+        readFileSync(join(dir, `exchange-core-mix.${engine}.cpuprofile`), 'utf8'),
+      );
+      expect(p.nodes.length).toBeGreaterThan(1);
+      expect(p.samples.length).toBeGreaterThan(0);
+      // The timed part runs the engine: its own functions are in the profile.
+      const names = new Set(
+        p.nodes.map((n: { callFrame: { functionName: string } }) => n.callFrame.functionName),
+      );
+      expect(names.has(engine === 'crossbook' ? 'placeAt' : 'execute')).toBe(true);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { hrtime } from 'node:process';
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { BenchEngine, Sampler } from './engines/index.js';
 import type { Workload } from './workload.js';
+import type { ProfileTarget } from './profile.js';
 
 export interface RepPlan {
   warmups: number;
@@ -31,7 +32,13 @@ export interface EngineResult {
   p50Ns: number;
   p99Ns: number;
   p999Ns: number;
+  /** Wall ops/s of each timed repetition (steady state: after the warm-ups). */
   reps: number[];
+  /**
+   * The very first repetition (a warm-up when the plan has one), reported apart from the steady
+   * state: a fresh engine whose young generation and JIT have not settled yet.
+   */
+  firstRun: { opsPerSec: number; opsPerCpuSec: number };
   trades: number;
   rejects: number;
   skipped?: string;
@@ -82,6 +89,8 @@ export function measure(opts: {
   plan: RepPlan;
   overheadNs: number;
   onProgress?: (ops: number) => void;
+  /** Profiles the stream of the first timed repetition (see --profile). */
+  profile?: ProfileTarget;
 }): EngineResult {
   const { engine, workload: w, plan } = opts;
   const hist = newHistogram();
@@ -91,6 +100,7 @@ export function measure(opts: {
   const timed = end - w.setup;
   let trades = 0;
   let rejects = 0;
+  const firstRun = { opsPerSec: 0, opsPerCpuSec: 0 };
   for (let r = 0; r < plan.warmups + plan.reps; r++) {
     const warm = r < plan.warmups;
     gc?.();
@@ -110,6 +120,8 @@ export function measure(opts: {
     // Inputs for the whole stream are made first: made per chunk they would sit in the young
     // generation while timed, and every scavenge would copy them.
     engine.prepare(w, w.setup, end);
+    const profiling = r === plan.warmups && opts.profile !== undefined;
+    if (profiling) opts.profile!.start();
     for (let i = w.setup; i < end; i += CHUNK) {
       const to = Math.min(end, i + CHUNK);
       const c0 = process.cpuUsage();
@@ -119,9 +131,17 @@ export function measure(opts: {
       const c = process.cpuUsage(c0);
       cpuUs += c.user + c.system;
       opts.onProgress?.(to - i);
-      if (cpuSeconds() > deadline) return skipped(engine.name, plan.capSeconds);
+      if (cpuSeconds() > deadline) {
+        if (profiling) opts.profile!.stop();
+        return skipped(engine.name, plan.capSeconds);
+      }
     }
+    if (profiling) opts.profile!.stop();
     engine.prepare(w, 0, 0);
+    if (r === 0) {
+      firstRun.opsPerSec = Math.round(timed / (ns / 1e9));
+      firstRun.opsPerCpuSec = Math.round(timed / (cpuUs / 1e6));
+    }
     opts.onProgress?.(w.length - end);
     if (!warm) {
       reps.push(timed / (ns / 1e9));
@@ -140,6 +160,7 @@ export function measure(opts: {
     p99Ns: hist.getValueAtPercentile(99),
     p999Ns: hist.getValueAtPercentile(99.9),
     reps: reps.map(Math.round),
+    firstRun,
     trades,
     rejects,
   };
@@ -164,6 +185,7 @@ function skipped(engine: string, cap: number): EngineResult {
     p99Ns: 0,
     p999Ns: 0,
     reps: [],
+    firstRun: { opsPerSec: 0, opsPerCpuSec: 0 },
     trades: 0,
     rejects: 0,
     skipped: `one repetition took more than ${cap} s of CPU`,

@@ -4,7 +4,13 @@
  * Bytes = heapUsed + external (typed arrays live outside the JS heap), after full GCs.
  * The client order id strings are made after the baseline, so engines that keep them pay for them.
  */
-import { BookOnlyEngine, CrossbookEngine, NodejsOrderBookEngine } from './engines/index.js';
+import {
+  BookOnlyEngine,
+  CrossbookEngine,
+  CrossbookHandleEngine,
+  NodejsOrderBookEngine,
+} from './engines/index.js';
+import { FastBook } from '../src/core/index.js';
 import type { BenchEngine } from './engines/index.js';
 import { bookFactories } from './books.js';
 import { runUntimed } from './harness.js';
@@ -27,7 +33,9 @@ async function main(): Promise<void> {
   let engine: BenchEngine;
   if (name === 'nodejs-order-book') engine = new NodejsOrderBookEngine();
   else if (name === 'fastbook-only') engine = new BookOnlyEngine();
-  else if (name === 'crossbook') engine = new CrossbookEngine(name, books.fast);
+  else if (name === 'crossbook') {
+    engine = new CrossbookHandleEngine(name, (cap) => () => new FastBook({ orderCapacity: cap }));
+  } else if (name === 'crossbook-execute') engine = new CrossbookEngine(name, books.fast);
   else if (name === 'crossbook-reference' && books.reference) {
     engine = new CrossbookEngine(name, books.reference);
   } else throw new Error(`memory-probe: unknown engine ${name}`);

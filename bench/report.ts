@@ -25,7 +25,10 @@ const PEER = 'nodejs-order-book';
 const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const fmtNs = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(0)} µs` : `${n} ns`);
 
-/** A markdown table per workload: engine, ops/s, latency percentiles, ratio to the peer. */
+/**
+ * A markdown table per workload: engine, steady-state ops/s (wall and per CPU-second, median of
+ * the timed repetitions), the first repetition apart, latency percentiles, ratio to the peer.
+ */
 export function formatTables(report: BenchReport): string {
   const out: string[] = [];
   for (const w of report.workloads) {
@@ -35,13 +38,13 @@ export function formatTables(report: BenchReport): string {
       '',
     );
     out.push(
-      '| engine | ops/s (wall) | ops/CPU-s | p50 | p99 | p99.9 | vs nodejs-order-book (wall / CPU) |',
+      '| engine | ops/s (wall) | ops/CPU-s | first run (wall / CPU) | p50 | p99 | p99.9 | vs nodejs-order-book (wall / CPU) |',
     );
-    out.push('|---|---:|---:|---:|---:|---:|---:|');
+    out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
     const peer = w.results.find((r) => r.engine === PEER && !r.skipped);
     for (const r of w.results) {
       if (r.skipped) {
-        out.push(`| ${r.engine} | skipped: ${r.skipped} | | | | | |`);
+        out.push(`| ${r.engine} | skipped: ${r.skipped} | | | | | | |`);
         continue;
       }
       const ratio =
@@ -50,7 +53,7 @@ export function formatTables(report: BenchReport): string {
           : '';
       const prefix = r.timedOps < w.ops ? ` (first ${fmtInt(r.timedOps)} ops)` : '';
       out.push(
-        `| ${r.engine}${prefix} | ${fmtInt(r.opsPerSec)} | ${fmtInt(r.opsPerCpuSec)} | ${fmtNs(r.p50Ns)} | ${fmtNs(r.p99Ns)} | ${fmtNs(r.p999Ns)} | ${ratio} |`,
+        `| ${r.engine}${prefix} | ${fmtInt(r.opsPerSec)} | ${fmtInt(r.opsPerCpuSec)} | ${fmtInt(r.firstRun.opsPerSec)} / ${fmtInt(r.firstRun.opsPerCpuSec)} | ${fmtNs(r.p50Ns)} | ${fmtNs(r.p99Ns)} | ${fmtNs(r.p999Ns)} | ${ratio} |`,
       );
     }
     out.push('');

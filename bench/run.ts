@@ -9,9 +9,12 @@ import { bookFactories, type BookFactories } from './books.js';
 import {
   BookOnlyEngine,
   CrossbookEngine,
+  CrossbookHandleEngine,
   NodejsOrderBookEngine,
   type BenchEngine,
 } from './engines/index.js';
+import { FastBook } from '../src/core/index.js';
+import { Profiler } from './profile.js';
 import {
   measure,
   runUntimed,
@@ -37,6 +40,11 @@ export interface BenchOptions {
   journal?: boolean;
   /** Print progress and tables (default true). */
   verbose?: boolean;
+  /**
+   * Write a V8 CPU profile of the timed part (the stream of the first timed repetition) of each
+   * engine on each workload into this directory, as WORKLOAD.ENGINE.cpuprofile.
+   */
+  profile?: string;
 }
 
 /** Workloads the reference book is too slow for, and why (reported, not hidden). */
@@ -85,7 +93,8 @@ async function runCore(opts: BenchOptions): Promise<BenchReport> {
   const books = await bookFactories();
   // The reference book runs last, so crossbook's call sites have seen only the fast book.
   const engines: BenchEngine[] = [
-    new CrossbookEngine('crossbook', books.fast),
+    new CrossbookHandleEngine('crossbook', (cap) => () => new FastBook({ orderCapacity: cap })),
+    new CrossbookEngine('crossbook-execute', books.fast),
     new BookOnlyEngine(),
     new NodejsOrderBookEngine(),
   ];
@@ -110,6 +119,7 @@ async function runCore(opts: BenchOptions): Promise<BenchReport> {
   };
 
   const overheadNs = timerOverheadNs();
+  const profiler = opts.profile !== undefined ? new Profiler(opts.profile) : null;
   const results = new Map<string, EngineResult[]>(specs.map((s) => [s.name, []]));
   const meta = new Map<string, WorkloadReport>();
   const bar = new cliProgress.SingleBar(
@@ -140,9 +150,16 @@ async function runCore(opts: BenchOptions): Promise<BenchReport> {
           seen += n;
           if (verbose) bar.update(done + Math.floor((STEP * seen) / total));
         };
-        results
-          .get(spec.name)!
-          .push(measure({ engine, workload: w, plan, overheadNs, onProgress }));
+        results.get(spec.name)!.push(
+          measure({
+            engine,
+            workload: w,
+            plan,
+            overheadNs,
+            onProgress,
+            profile: profiler?.target(`${spec.name}.${engine.name}`),
+          }),
+        );
       }
       done += STEP;
     }
@@ -150,6 +167,10 @@ async function runCore(opts: BenchOptions): Promise<BenchReport> {
   if (verbose) bar.update(done);
   if (verbose) bar.stop();
   cache.clear();
+  if (profiler !== null) {
+    profiler.close();
+    for (const f of profiler.written) log(`wrote ${f}`);
+  }
 
   const memoryEngines = opts.noMemory
     ? []
@@ -157,7 +178,13 @@ async function runCore(opts: BenchOptions): Promise<BenchReport> {
         .map((e) => e.name)
         // The reference book needs minutes for 1M orders (it sorts levels on every match).
         .filter((n) => n !== 'crossbook-reference')
-        .filter((n) => specs.length > 1 || n === 'crossbook' || n === 'fastbook-only');
+        .filter(
+          (n) =>
+            specs.length > 1 ||
+            n === 'crossbook' ||
+            n === 'crossbook-execute' ||
+            n === 'fastbook-only',
+        );
   const memory = [];
   for (const name of memoryEngines) {
     log(`memory: ${name} with ${quick ? '100k' : '1M'} resting orders...`);
@@ -197,6 +224,24 @@ function sanityCheck(books: BookFactories, w: Workload, log: (s: string) => void
   const s = e.stats();
   if (s.rejects > 0) log(`warning: crossbook rejected ${s.rejects} ops of ${w.name}`);
   e.exchange.validate();
+  // The handle API must leave every book exactly as execute() does.
+  const h = new CrossbookHandleEngine(
+    'crossbook',
+    (cap) => () => new FastBook({ orderCapacity: cap }),
+  );
+  h.countEvents = true;
+  h.reset(w);
+  runUntimed(h, w, 0, w.length);
+  h.exchange.validate();
+  const hs = h.stats();
+  for (const i of w.instruments) {
+    if (h.exchange.symbolHash(i.symbol) !== e.exchange.symbolHash(i.symbol)) {
+      throw new Error(`${w.name}: the handle API left ${i.symbol} different from execute()`);
+    }
+  }
+  if (hs.trades !== s.trades || hs.rejects !== s.rejects) {
+    throw new Error(`${w.name}: the handle API traded or rejected differently from execute()`);
+  }
 }
 
 function describe(w: Workload): WorkloadReport {
@@ -243,6 +288,7 @@ function emptyResult(engine: string): EngineResult {
     p99Ns: 0,
     p999Ns: 0,
     reps: [],
+    firstRun: { opsPerSec: 0, opsPerCpuSec: 0 },
     trades: 0,
     rejects: 0,
   };

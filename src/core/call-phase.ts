@@ -139,6 +139,6 @@ function applyFill(m: Matcher, oid: number, q: number): void {
   }
   m.book.remove(oid);
   if (leaves > 0)
-    m.book.add(oid, o.side[oid] as Side, o.price[oid], Math.min(o.display[oid] || leaves, leaves));
+    m.book.add(oid, o.side[oid] as Side, o.price[oid], Math.min(o.display(oid) || leaves, leaves));
   else o.release(oid);
 }

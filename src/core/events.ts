@@ -19,6 +19,9 @@ export interface InstrumentDefined extends EventBase {
   referencePrice?: number;
   stp: StpMode;
   phase: Phase;
+  /** Echoed only when the definition sets them (src/core/limits.ts has the defaults). */
+  maxQty?: number;
+  maxPrice?: number;
 }
 
 export interface OrderAccepted extends EventBase {

@@ -16,10 +16,12 @@ import type {
   SetPhase,
 } from './commands.js';
 import { parseDecimal } from './decimal.js';
-import type { EngineEvent } from './events.js';
+import type { EngineEvent, InstrumentDefined } from './events.js';
+import { EventBuffer } from './event-buffer.js';
 import { StateHasher } from './hash.js';
 import { bandToBps, Matcher, type MatcherContext } from './matcher.js';
 import { IdRegistry } from './id-registry.js';
+import { checkLimits, MAX_BAND_BPS } from './limits.js';
 import { S_FREE } from './order-table.js';
 import type { RejectReason } from './reasons.js';
 import { BUY, PHASES, SELL, STP_MODES, type InstrumentConfig } from './types.js';
@@ -28,6 +30,8 @@ import { restoreMatcher, snapshotMatcher, type MatcherSnapshot } from './snapsho
 export interface ExchangeOptions {
   /** Which book implementation each instrument uses (default: the fast book). */
   book?: OrderBookFactory;
+  /** Order slots each instrument's order table starts with (it grows by doubling). */
+  orderCapacity?: number;
 }
 
 /** Plain JSON data: everything needed to rebuild an Exchange exactly. */
@@ -49,16 +53,112 @@ export class Exchange {
   private readonly list: Matcher[] = [];
   /** Client order id -> order handle within its instrument (confirmed by the slot's client id). */
   private readonly ids = new IdRegistry();
-  private readonly ctx: MatcherContext = { seq: 0, serial: 0, out: [] };
+  /** Symbol of each instrument index (shared with the event buffer). */
+  private readonly symbols: string[] = [];
+  private readonly ctx: MatcherContext;
+  private readonly orderCapacity: number | undefined;
 
   constructor(opts: ExchangeOptions = {}) {
     this.bookFactory = opts.book ?? (() => new FastBook());
+    this.orderCapacity = opts.orderCapacity;
+    this.ctx = { seq: 0, serial: 0, buf: new EventBuffer(this.symbols) };
   }
 
-  /** Applies one command and returns the events it caused, each with the next `seq`. */
+  /**
+   * Applies one command and returns the events it caused, each with the next `seq`, as objects.
+   * The handle API below does the same work without resolving strings or building objects.
+   */
   execute(cmd: Command): EngineEvent[] {
-    const out: EngineEvent[] = [];
-    this.ctx.out = out;
+    this.ctx.buf.clear();
+    this.dispatch(cmd);
+    return this.ctx.buf.toArray();
+  }
+
+  // ---- the handle API: symbols and client ids resolved once by the caller -----------------
+
+  /**
+   * The events of the last command (this or the handle API), written without allocation; read
+   * them by column or as objects with `events.event(i)`. Valid until the next command.
+   */
+  get events(): EventBuffer {
+    return this.ctx.buf;
+  }
+
+  /** Index of a symbol for the handle API (stable for the life of the engine), or -1. */
+  instrumentIndex(symbol: string): number {
+    const m = this.matchers.get(symbol);
+    return m === undefined ? -1 : m.index;
+  }
+
+  /**
+   * Places an order on instrument `inst` (from instrumentIndex; `cmd.symbol` is not read) and
+   * returns its handle, or -1 when it was rejected. The caller owns client-id uniqueness and the
+   * id -> handle mapping (the edge resolves ids once, as venues assign OrderIDs): the id is not
+   * looked up or registered here, so an order placed this way is reachable only by its handle.
+   * Events are in `events`.
+   */
+  placeAt(inst: number, cmd: PlaceOrder): number {
+    this.ctx.buf.clear();
+    const m = this.list[inst];
+    if (m === undefined) return this.badIndex(inst, cmd, 'place');
+    m.begin(cmd.ts);
+    return m.place(cmd);
+  }
+
+  /**
+   * Cancels by handle. A handle whose order is done, belongs to another account or now holds
+   * another order (its slot was reused: `cmd.orderId` differs) is answered `unknown_order`, as
+   * execute() answers an unknown id.
+   */
+  cancelAt(inst: number, handle: number, cmd: CancelOrder): void {
+    this.ctx.buf.clear();
+    const m = this.list[inst];
+    if (m === undefined) {
+      this.badIndex(inst, cmd, 'cancel');
+      return;
+    }
+    m.begin(cmd.ts);
+    if (!this.owns(m, handle, cmd.orderId, cmd.account)) {
+      m.reject(cmd, 'unknown_order', `Cannot cancel order ${cmd.orderId}: unknown order id`);
+    } else m.cancel(handle);
+  }
+
+  /** Replaces by handle; the same checks as cancelAt. */
+  replaceAt(inst: number, handle: number, cmd: ReplaceOrder): void {
+    this.ctx.buf.clear();
+    const m = this.list[inst];
+    if (m === undefined) {
+      this.badIndex(inst, cmd, 'replace');
+      return;
+    }
+    m.begin(cmd.ts);
+    if (!this.owns(m, handle, cmd.orderId, cmd.account)) {
+      m.reject(cmd, 'unknown_order', `Cannot replace order ${cmd.orderId}: unknown order id`);
+    } else m.replace(handle, cmd);
+  }
+
+  private badIndex(inst: number, cmd: { orderId: string; account: string }, verb: string): -1 {
+    this.reject(
+      { orderId: cmd.orderId, account: cmd.account },
+      'unknown_symbol',
+      `Cannot ${verb} order ${cmd.orderId}: no instrument has index ${inst}`,
+    );
+    return -1;
+  }
+
+  /** Whether `oid` is a live order with this client id and account (a pointer compare when the caller passes the id it placed with). */
+  private owns(m: Matcher, oid: number, orderId: string, account: string): boolean {
+    const o = m.orders;
+    return (
+      oid >= 0 &&
+      oid < o.size &&
+      o.state[oid] !== S_FREE &&
+      o.clientId[oid] === orderId &&
+      o.account[oid] === account
+    );
+  }
+
+  private dispatch(cmd: Command): void {
     switch (cmd.type) {
       case 'place':
         this.place(cmd);
@@ -99,7 +199,6 @@ export class Exchange {
       default:
         this.reject({}, 'malformed', `Unknown command type ${(cmd as { type: unknown }).type}`);
     }
-    return out;
   }
 
   /** Sequence number of the last event produced (0 before any). */
@@ -144,13 +243,15 @@ export class Exchange {
         if (o.state[oid] === S_FREE) continue;
         live++;
         const q = o.quantity[oid];
-        if (o.filled[oid] + o.leaves[oid] + o.cancelled[oid] !== q || o.filled[oid] > q) {
+        if (o.cancelled(oid) < 0 || o.filled[oid] > q || !Number.isSafeInteger(q)) {
           throw new Error(`${m.symbol} order ${o.clientId[oid]}: quantities do not add up`);
         }
         if (!(o.leaves[oid] > 0))
           throw new Error(`${m.symbol} order ${o.clientId[oid]}: live with no leaves`);
-        if (this.ids.get(o.clientId[oid]) !== oid) {
-          throw new Error(`order ${o.clientId[oid]} not registered`);
+        // Orders placed through the handle API are not registered (their ids are the edge's).
+        const registered = this.ids.get(o.clientId[oid]);
+        if (registered !== undefined && registered !== oid) {
+          throw new Error(`order ${o.clientId[oid]} registered to another handle`);
         }
       }
       if (live !== o.live) throw new Error(`${m.symbol}: live count ${o.live} != ${live}`);
@@ -203,7 +304,7 @@ export class Exchange {
     }
     const m = this.addMatcher({ ...c });
     m.begin(cmd.ts);
-    m.emit({
+    const event: InstrumentDefined = {
       type: 'instrument',
       seq: 0,
       ts: m.clock,
@@ -214,11 +315,21 @@ export class Exchange {
       referencePrice: c.referencePrice,
       stp: c.stp ?? 'none',
       phase: m.phase,
-    });
+    };
+    if (c.maxQty !== undefined) event.maxQty = c.maxQty;
+    if (c.maxPrice !== undefined) event.maxPrice = c.maxPrice;
+    m.emit(event);
   }
 
   private addMatcher(config: InstrumentConfig): Matcher {
-    const m = new Matcher(config, this.bookFactory(), this.ctx);
+    const m = new Matcher(
+      config,
+      this.bookFactory(),
+      this.ctx,
+      this.list.length,
+      this.orderCapacity,
+    );
+    this.symbols.push(config.symbol);
     m.reopenAfterHalt = () => changePhase(m, 'continuous', 'reopen');
     this.matchers.set(config.symbol, m);
     this.list.push(m);
@@ -316,7 +427,7 @@ export class Exchange {
       symbol: cmd.symbol,
       count,
     };
-    this.ctx.out.push(event);
+    this.ctx.buf.pushObject(event);
   }
 
   private phase(cmd: SetPhase): void {
@@ -338,7 +449,7 @@ export class Exchange {
     reason: RejectReason,
     message: string,
   ): void {
-    this.ctx.out.push({
+    this.ctx.buf.pushObject({
       type: 'rejected',
       seq: ++this.ctx.seq,
       ts: cmd.ts ?? 0,
@@ -362,6 +473,7 @@ function checkInstrument(c: InstrumentConfig): string | null {
     const d = typeof text === 'string' ? parseDecimal(text) : null;
     if (d === null || d.mantissa <= 0n) return `${name} must be a positive decimal`;
   }
+  let bandBps: number | undefined;
   if (c.bandPct !== undefined) {
     const d = parseDecimal(c.bandPct);
     if (d === null || d.mantissa <= 0n) return 'bandPct must be a positive decimal';
@@ -370,6 +482,11 @@ function checkInstrument(c: InstrumentConfig): string | null {
     } catch (err) {
       return (err as Error).message;
     }
+    // Compared, not converted: a huge percentage must not become an inexact number first.
+    bandBps =
+      d.mantissa * 100n > BigInt(MAX_BAND_BPS) * 10n ** BigInt(d.scale)
+        ? Infinity
+        : bandToBps(c.bandPct);
   }
   if (
     c.referencePrice !== undefined &&
@@ -382,7 +499,12 @@ function checkInstrument(c: InstrumentConfig): string | null {
   if (c.haltPauseNs !== undefined && !(Number.isSafeInteger(c.haltPauseNs) && c.haltPauseNs >= 0)) {
     return 'haltPauseNs must be a non-negative integer';
   }
-  return null;
+  return checkLimits({
+    maxQty: c.maxQty,
+    maxPrice: c.maxPrice,
+    referencePrice: c.referencePrice,
+    bandBps,
+  });
 }
 
 function hashMatcher(m: Matcher, h: StateHasher): void {
@@ -390,8 +512,8 @@ function hashMatcher(m: Matcher, h: StateHasher): void {
   h.string(m.symbol).string(m.phase).number(m.lastPrice).number(m.haltUntil).number(m.clock);
   h.number(m.tradeCount);
   const order = (oid: number) => {
-    h.string(o.clientId[oid]).string(o.account[oid]).number(o.price[oid]).number(o.stopPrice[oid]);
-    h.number(o.leaves[oid]).number(o.filled[oid]).number(o.cancelled[oid]).number(o.expireAt[oid]);
+    h.string(o.clientId[oid]).string(o.account[oid]).number(o.price[oid]).number(o.stopPrice(oid));
+    h.number(o.leaves[oid]).number(o.filled[oid]).number(o.cancelled(oid)).number(o.expireAt(oid));
   };
   for (const side of [BUY, SELL] as const) {
     for (let oid = m.book.best(side); oid !== -1; oid = m.book.next(oid)) {

@@ -8,7 +8,39 @@ import { NONE, type OrderBook } from './book/order-book.js';
 import type { PlaceOrder, ReplaceOrder } from './commands.js';
 import { formatSteps, parseStep, type Decimal } from './decimal.js';
 import type { BookLevelView, EngineEvent } from './events.js';
+import {
+  A_DISPLAY,
+  A_EXPIRE,
+  A_KIND,
+  A_OID,
+  A_POST_ONLY,
+  A_PRICE,
+  A_QTY,
+  A_SIDE,
+  A_STOP,
+  A_STP,
+  A_TIF,
+  EV_ACCEPTED,
+  EV_CANCELLED,
+  EV_REDUCED,
+  EV_REPLACED,
+  EV_TRADE,
+  EV_TRIGGERED,
+  NUM_STRIDE,
+  STR_STRIDE,
+  T_AGGRESSOR,
+  T_AUCTION,
+  T_ID,
+  T_MAKER_LEAVES,
+  T_MAKER_OID,
+  T_PRICE,
+  T_QTY,
+  T_TAKER_LEAVES,
+  T_TAKER_OID,
+  type EventBuffer,
+} from './event-buffer.js';
 import { ExpiryHeap } from './expiry-heap.js';
+import { limitsOf, MAX_EXACT, onTimeGrid } from './limits.js';
 import {
   K_LIMIT,
   K_MARKET,
@@ -33,23 +65,20 @@ import {
   TIF_GTD,
   TIF_IOC,
 } from './order-table.js';
-import type { CancelReason, RejectReason } from './reasons.js';
-import {
-  BUY,
-  NS_PER_DAY,
-  SELL,
-  sideName,
-  type InstrumentConfig,
-  type Phase,
-  type Side,
-} from './types.js';
+import { CANCEL_REASONS, type CancelReason, type RejectReason } from './reasons.js';
+import { BUY, NS_PER_DAY, SELL, type InstrumentConfig, type Phase, type Side } from './types.js';
 
 /** Shared across the instruments of one engine: sequence numbers and the output buffer. */
 export interface MatcherContext {
   seq: number;
   serial: number;
-  out: EngineEvent[];
+  buf: EventBuffer;
 }
+
+/** Cancel reason -> its index in CANCEL_REASONS (the event buffer stores the index). */
+const CANCEL_CODE: Record<CancelReason, number> = Object.fromEntries(
+  CANCEL_REASONS.map((r, i) => [r, i]),
+) as Record<CancelReason, number>;
 
 /** How a taker's matching loop ended, when it ended early. */
 const RUN_DONE = 0;
@@ -63,6 +92,8 @@ const DEFAULT_HALT_PAUSE_NS = 300_000_000_000;
 
 export class Matcher {
   readonly symbol: string;
+  /** This instrument's index in its Exchange (Exchange.instrumentIndex). */
+  readonly index: number;
   readonly config: InstrumentConfig;
   readonly tick: Decimal;
   readonly lot: Decimal;
@@ -70,8 +101,12 @@ export class Matcher {
   readonly bandBps: number;
   readonly defaultStp: number;
   readonly haltPauseNs: number;
+  /** Exactness limits (limits.ts): largest order quantity, largest price, most live orders. */
+  readonly maxQty: number;
+  readonly maxPrice: number;
+  readonly maxLive: number;
   readonly book: OrderBook;
-  readonly orders = new OrderTable();
+  readonly orders: OrderTable;
   phase: Phase;
   lastPrice = NaN;
   /** Trade ids count per instrument, so a symbol trades identically whichever engine owns it. */
@@ -91,14 +126,22 @@ export class Matcher {
     config: InstrumentConfig,
     book: OrderBook,
     private readonly ctx: MatcherContext,
+    index = 0,
+    orderCapacity?: number,
   ) {
     this.symbol = config.symbol;
+    this.index = index;
+    this.orders = new OrderTable(orderCapacity);
     this.config = config;
     this.tick = parseStep(config.tickSize);
     this.lot = parseStep(config.lotSize);
     this.bandBps = config.bandPct === undefined ? 0 : bandToBps(config.bandPct);
     this.defaultStp = STP_CODES.indexOf(config.stp ?? 'none');
     this.haltPauseNs = config.haltPauseNs ?? DEFAULT_HALT_PAUSE_NS;
+    const limits = limitsOf(config);
+    this.maxQty = limits.maxQty;
+    this.maxPrice = limits.maxPrice;
+    this.maxLive = limits.maxLive;
     this.book = book;
     this.phase = config.phase ?? 'continuous';
     this.referencePrice = config.referencePrice ?? NaN;
@@ -108,7 +151,7 @@ export class Matcher {
 
   /** Advances this instrument's clock, expires due orders and ends a due volatility halt. */
   begin(ts: number | undefined): void {
-    if (ts !== undefined && ts > this.clock) this.clock = ts;
+    if (ts !== undefined && ts > this.clock) this.clock = onTimeGrid(ts);
     if (this.clock >= this.expiries.peekAt()) this.expireDue();
     if (this.phase === 'halted' && this.clock >= this.haltUntil) this.reopenAfterHalt();
     this.bandRef = this.reference();
@@ -157,6 +200,16 @@ export class Matcher {
         `a ${cmd.kind} order needs a positive stopPrice`,
       );
     }
+    if (qty > this.maxQty || price! > this.maxPrice || (isStop && cmd.stopPrice! > this.maxPrice)) {
+      return this.rejectPlace(cmd, 'too_large', this.tooLarge(qty, price, cmd.stopPrice));
+    }
+    if (this.orders.live >= this.maxLive) {
+      return this.rejectPlace(
+        cmd,
+        'too_large',
+        `${this.symbol} already holds its maximum of ${this.maxLive} live orders`,
+      );
+    }
     const tif = TIF_CODES.indexOf(
       cmd.tif ?? (kind === K_MARKET || kind === K_STOP ? 'IOC' : 'GTC'),
     );
@@ -174,11 +227,12 @@ export class Matcher {
       if (cmd.expireAt === undefined || !Number.isInteger(cmd.expireAt) || cmd.expireAt <= 0) {
         return this.rejectPlace(cmd, 'invalid_order', `a GTD order needs expireAt`);
       }
-      if (cmd.expireAt <= this.clock)
+      expireAt = onTimeGrid(cmd.expireAt);
+      if (expireAt <= this.clock)
         return this.rejectPlace(cmd, 'expired', `expireAt is already past`);
-      expireAt = cmd.expireAt;
     } else if (tif === TIF_DAY) {
-      expireAt = (Math.floor(this.clock / NS_PER_DAY) + 1) * NS_PER_DAY;
+      // The end of the UTC day, by remainder (exact) rather than a division (rounded).
+      expireAt = this.clock - (this.clock % NS_PER_DAY) + NS_PER_DAY;
     }
     if (cmd.postOnly === true && (kind !== K_LIMIT || tif === TIF_IOC || tif === TIF_FOK)) {
       return this.rejectPlace(cmd, 'invalid_order', `post-only needs a resting limit order`);
@@ -239,11 +293,11 @@ export class Matcher {
     o.stp[oid] = stp;
     o.postOnly[oid] = cmd.postOnly === true ? 1 : 0;
     o.price[oid] = price ?? NaN;
-    o.stopPrice[oid] = isStop ? cmd.stopPrice! : NaN;
+    o.setStopPrice(oid, isStop ? cmd.stopPrice! : NaN);
     o.quantity[oid] = qty;
     o.leaves[oid] = qty;
-    o.display[oid] = display;
-    o.expireAt[oid] = expireAt;
+    o.setDisplay(oid, display);
+    o.setExpireAt(oid, expireAt);
     o.clientId[oid] = cmd.orderId;
     o.account[oid] = cmd.account;
     this.emitAccepted(oid);
@@ -360,28 +414,17 @@ export class Matcher {
       return;
     }
     o.leaves[oid] -= by;
-    o.cancelled[oid] += by;
     if (o.state[oid] === S_RESTING) {
       const visible = this.book.qtyOf(oid);
       if (visible > o.leaves[oid]) this.book.setQty(oid, o.leaves[oid]);
     }
-    this.emit({
-      type: 'reduced',
-      seq: 0,
-      ts: this.clock,
-      symbol: this.symbol,
-      orderId: o.clientId[oid],
-      account: o.account[oid],
-      qty: by,
-      leavesQty: o.leaves[oid],
-      reason: 'stp',
-    });
+    this.emitOrder(EV_REDUCED, oid, by, o.leaves[oid]);
   }
 
   /** The visible slice an order shows when it (re)enters a level. */
   private slice(oid: number): number {
     const o = this.orders;
-    const d = o.display[oid];
+    const d = o.display(oid);
     return d > 0 && d < o.leaves[oid] ? d : o.leaves[oid];
   }
 
@@ -407,18 +450,8 @@ export class Matcher {
       list.splice(list.indexOf(oid), 1);
     }
     const remaining = o.leaves[oid];
-    o.cancelled[oid] += remaining;
     o.leaves[oid] = 0;
-    this.emit({
-      type: 'cancelled',
-      seq: 0,
-      ts: this.clock,
-      symbol: this.symbol,
-      orderId: o.clientId[oid],
-      account: o.account[oid],
-      remainingQty: remaining,
-      reason,
-    });
+    this.emitOrder(EV_CANCELLED, oid, remaining, CANCEL_CODE[reason]);
     o.release(oid);
   }
 
@@ -436,20 +469,11 @@ export class Matcher {
     while (this.stops.length > 0 && this.phase === 'continuous') {
       const fire: number[] = [];
       for (const s of this.stops)
-        if (this.stopHolds(o.side[s] as Side, o.stopPrice[s])) fire.push(s);
+        if (this.stopHolds(o.side[s] as Side, o.stopPrice(s))) fire.push(s);
       if (fire.length === 0) return;
       this.stops = this.stops.filter((s) => !fire.includes(s));
       for (const s of fire) {
-        this.emit({
-          type: 'triggered',
-          seq: 0,
-          ts: this.clock,
-          symbol: this.symbol,
-          orderId: o.clientId[s],
-          account: o.account[s],
-          stopPrice: o.stopPrice[s],
-          lastPrice: this.lastPrice,
-        });
+        this.emitOrder(EV_TRIGGERED, s, o.stopPrice(s), this.lastPrice);
         o.state[s] = S_ACTIVE;
         if (this.phase !== 'continuous') this.enterCall(s);
         else if (
@@ -490,13 +514,31 @@ export class Matcher {
     if (cmd.qty !== undefined && !isPositiveInt(cmd.qty)) {
       return this.rejectOrder(cmd, 'invalid_qty', `quantity must be positive`);
     }
+    if (
+      (cmd.price !== undefined && cmd.price > this.maxPrice) ||
+      (cmd.stopPrice !== undefined && cmd.stopPrice > this.maxPrice)
+    ) {
+      return this.rejectOrder(cmd, 'too_large', this.tooLarge(0, cmd.price, cmd.stopPrice));
+    }
+    // What one order can ever fill stays within maxQty (so its filled notional stays exact), and
+    // its running total quantity (cancelled reductions included) stays below 2^53.
+    if (
+      cmd.qty !== undefined &&
+      (cmd.qty > this.maxQty - o.filled[oid] ||
+        o.quantity[oid] + Math.max(0, cmd.qty - o.leaves[oid]) > MAX_EXACT)
+    ) {
+      return this.rejectOrder(
+        cmd,
+        'too_large',
+        `filled ${this.lots(o.filled[oid])} plus open ${this.lots(cmd.qty)} is above the maximum order quantity ${this.lots(this.maxQty)}`,
+      );
+    }
     const newPrice = cmd.price ?? price;
     const newQty = cmd.qty ?? o.leaves[oid];
-    const newStop = cmd.stopPrice ?? o.stopPrice[oid];
+    const oldStop = o.stopPrice(oid);
+    const newStop = cmd.stopPrice ?? oldStop;
     const samePrice = newPrice === price || (!hasLimit && newPrice !== newPrice);
-    const sameStop =
-      newStop === o.stopPrice[oid] ||
-      (newStop !== newStop && o.stopPrice[oid] !== o.stopPrice[oid]);
+    const sameStop = newStop === oldStop || (newStop !== newStop && oldStop !== oldStop);
     if (samePrice && sameStop && newQty === o.leaves[oid]) {
       return this.rejectOrder(cmd, 'no_change', `nothing would change`);
     }
@@ -531,23 +573,12 @@ export class Matcher {
 
     const keepPriority = samePrice && sameStop && newQty < o.leaves[oid];
     const delta = newQty - o.leaves[oid];
+    // A larger open quantity is more ordered; a smaller one is cancelled (derived from leaves).
     if (delta > 0) o.quantity[oid] += delta;
-    else o.cancelled[oid] -= delta;
     o.leaves[oid] = newQty;
     o.price[oid] = newPrice;
-    o.stopPrice[oid] = newStop;
-    this.emit({
-      type: 'replaced',
-      seq: 0,
-      ts: this.clock,
-      symbol: this.symbol,
-      orderId: o.clientId[oid],
-      account: o.account[oid],
-      price: hasLimit ? newPrice : undefined,
-      stopPrice: newStop === newStop ? newStop : undefined,
-      qty: newQty,
-      priorityKept: keepPriority,
-    });
+    o.setStopPrice(oid, newStop);
+    this.emitReplaced(oid, hasLimit ? newPrice : NaN, newStop, newQty, keepPriority);
     if (keepPriority) {
       if (state === S_RESTING && this.book.qtyOf(oid) > newQty) this.book.setQty(oid, newQty);
     } else if (state === S_STOP) {
@@ -699,52 +730,85 @@ export class Matcher {
 
   emit(event: EngineEvent): void {
     event.seq = ++this.ctx.seq;
-    this.ctx.out.push(event);
+    this.ctx.buf.pushObject(event);
+  }
+
+  /** cancelled / reduced / triggered: two numbers and the order's handle, ids by reference. */
+  private emitOrder(kind: number, oid: number, a: number, b: number): void {
+    const buf = this.ctx.buf;
+    const i = buf.next(kind, ++this.ctx.seq, this.clock, this.index);
+    const n = buf.num;
+    const at = i * NUM_STRIDE;
+    n[at] = a;
+    n[at + 1] = b;
+    n[at + 2] = oid;
+    const s = buf.str;
+    const st = i * STR_STRIDE;
+    s[st] = this.orders.clientId[oid];
+    s[st + 1] = this.orders.account[oid];
+  }
+
+  private emitReplaced(oid: number, price: number, stop: number, qty: number, kept: boolean) {
+    const buf = this.ctx.buf;
+    const i = buf.next(EV_REPLACED, ++this.ctx.seq, this.clock, this.index);
+    const n = buf.num;
+    const at = i * NUM_STRIDE;
+    n[at] = price;
+    n[at + 1] = stop;
+    n[at + 2] = qty;
+    n[at + 3] = kept ? 1 : 0;
+    n[at + 4] = oid;
+    const s = buf.str;
+    const st = i * STR_STRIDE;
+    s[st] = this.orders.clientId[oid];
+    s[st + 1] = this.orders.account[oid];
   }
 
   emitTrade(maker: number, taker: number, price: number, qty: number, auction: boolean): void {
     const o = this.orders;
-    this.emit({
-      type: 'trade',
-      seq: 0,
-      ts: this.clock,
-      symbol: this.symbol,
-      tradeId: ++this.tradeCount,
-      price,
-      qty,
-      makerOrderId: o.clientId[maker],
-      takerOrderId: o.clientId[taker],
-      makerAccount: o.account[maker],
-      takerAccount: o.account[taker],
-      aggressor: sideName(o.side[taker] as Side),
-      makerLeaves: o.leaves[maker],
-      takerLeaves: o.leaves[taker],
-      auction,
-    });
+    const buf = this.ctx.buf;
+    const i = buf.next(EV_TRADE, ++this.ctx.seq, this.clock, this.index);
+    const n = buf.num;
+    const at = i * NUM_STRIDE;
+    n[at + T_ID] = ++this.tradeCount;
+    n[at + T_PRICE] = price;
+    n[at + T_QTY] = qty;
+    n[at + T_AGGRESSOR] = o.side[taker];
+    n[at + T_MAKER_LEAVES] = o.leaves[maker];
+    n[at + T_TAKER_LEAVES] = o.leaves[taker];
+    n[at + T_AUCTION] = auction ? 1 : 0;
+    n[at + T_MAKER_OID] = maker;
+    n[at + T_TAKER_OID] = taker;
+    const s = buf.str;
+    const st = i * STR_STRIDE;
+    s[st] = o.clientId[maker];
+    s[st + 1] = o.clientId[taker];
+    s[st + 2] = o.account[maker];
+    s[st + 3] = o.account[taker];
   }
 
   private emitAccepted(oid: number): void {
     const o = this.orders;
-    const price = o.price[oid];
-    const stop = o.stopPrice[oid];
-    this.emit({
-      type: 'accepted',
-      seq: 0,
-      ts: this.clock,
-      symbol: this.symbol,
-      orderId: o.clientId[oid],
-      account: o.account[oid],
-      side: sideName(o.side[oid] as Side),
-      kind: KIND_CODES[o.kind[oid]],
-      price: price === price ? price : undefined,
-      qty: o.quantity[oid],
-      tif: TIF_CODES[o.tif[oid]],
-      postOnly: o.postOnly[oid] === 1 ? true : undefined,
-      stopPrice: stop === stop ? stop : undefined,
-      displayQty: o.display[oid] > 0 ? o.display[oid] : undefined,
-      expireAt: o.tif[oid] === TIF_GTD || o.tif[oid] === TIF_DAY ? o.expireAt[oid] : undefined,
-      stp: o.stp[oid] !== this.defaultStp ? STP_CODES[o.stp[oid]] : undefined,
-    });
+    const buf = this.ctx.buf;
+    const i = buf.next(EV_ACCEPTED, ++this.ctx.seq, this.clock, this.index);
+    const n = buf.num;
+    const at = i * NUM_STRIDE;
+    const tif = o.tif[oid];
+    n[at + A_SIDE] = o.side[oid];
+    n[at + A_KIND] = o.kind[oid];
+    n[at + A_PRICE] = o.price[oid];
+    n[at + A_QTY] = o.quantity[oid];
+    n[at + A_TIF] = tif;
+    n[at + A_POST_ONLY] = o.postOnly[oid];
+    n[at + A_STOP] = o.stopPrice(oid);
+    n[at + A_DISPLAY] = o.display(oid);
+    n[at + A_EXPIRE] = tif === TIF_GTD || tif === TIF_DAY ? o.expireAt(oid) : NaN;
+    n[at + A_STP] = o.stp[oid] !== this.defaultStp ? o.stp[oid] : -1;
+    n[at + A_OID] = oid;
+    const s = buf.str;
+    const st = i * STR_STRIDE;
+    s[st] = o.clientId[oid];
+    s[st + 1] = o.account[oid];
   }
 
   reject(
@@ -768,6 +832,15 @@ export class Matcher {
   /** Messages are built only on the reject path: the accept path allocates no strings. */
   private rejectPlace(cmd: PlaceOrder, reason: RejectReason, detail: string): number {
     return this.reject(cmd, reason, `Cannot place order ${cmd.orderId}: ${detail}`);
+  }
+
+  /** The message for a quantity or price above the instrument's limits. */
+  private tooLarge(qty: number, price: number | undefined, stop: number | undefined): string {
+    if (qty > this.maxQty) {
+      return `quantity ${this.lots(qty)} is above the maximum order quantity ${this.lots(this.maxQty)}`;
+    }
+    const p = price !== undefined && price > this.maxPrice ? price : stop!;
+    return `price ${this.px(p)} is above the maximum price ${this.px(this.maxPrice)}`;
   }
 
   private rejectOrder(cmd: ReplaceOrder, reason: RejectReason, detail: string): void {

@@ -1,7 +1,9 @@
 /**
  * Per-order state of one instrument, struct-of-arrays indexed by a dense numeric handle (oid)
- * with a free list. Only the hot fields live in typed arrays; strings sit in plain arrays.
- * Invariant for a live order: filled + leaves + cancelled = quantity (no over-execution).
+ * with a free list. Only the hot fields live in typed arrays; strings sit in plain arrays; the
+ * fields few orders have (stop trigger, iceberg slice, expiry) sit in maps keyed by handle.
+ * Invariant for a live order: filled + leaves + cancelled = quantity (no over-execution); the
+ * cancelled quantity is derived from the other three, so it cannot drift from them.
  */
 import type { OrderKind, Side, StpMode, TimeInForce } from './types.js';
 
@@ -41,6 +43,11 @@ export const S_CALL_MARKET = 3;
 /** Being matched as the aggressor of the current command. */
 export const S_ACTIVE = 4;
 
+/** Bits of OrderTable.extras. */
+const X_STOP = 1;
+const X_DISPLAY = 2;
+const X_EXPIRE = 4;
+
 export class OrderTable {
   capacity: number;
   private freeHead = -1;
@@ -56,17 +63,23 @@ export class OrderTable {
   /** Arrival number, unique within the engine: time priority for stops and the auction. */
   serial: Float64Array;
   price: Float64Array;
-  stopPrice: Float64Array;
+  /** Everything ever ordered: filled + leaves + cancelled (cancelled is derived from it). */
   quantity: Float64Array;
   filled: Float64Array;
   leaves: Float64Array;
-  cancelled: Float64Array;
-  display: Float64Array;
-  expireAt: Float64Array;
   /** Free-list link, reused as nothing else. */
   nextFree: Int32Array;
+  /** Which of the rare fields below an order has (X_STOP | X_DISPLAY | X_EXPIRE), 0 for most. */
+  extras: Uint8Array;
   clientId: string[];
   account: string[];
+  /*
+   * Fields most orders do not have live in small maps keyed by handle, so a plain limit order
+   * costs no bytes for them: the stop trigger (stops), the iceberg slice, the DAY / GTD expiry.
+   */
+  private readonly stops = new Map<number, number>();
+  private readonly displays = new Map<number, number>();
+  private readonly expiries = new Map<number, number>();
 
   constructor(capacity = 1024) {
     this.capacity = capacity;
@@ -78,14 +91,11 @@ export class OrderTable {
     this.postOnly = new Uint8Array(capacity);
     this.serial = new Float64Array(capacity);
     this.price = new Float64Array(capacity);
-    this.stopPrice = new Float64Array(capacity);
     this.quantity = new Float64Array(capacity);
     this.filled = new Float64Array(capacity);
     this.leaves = new Float64Array(capacity);
-    this.cancelled = new Float64Array(capacity);
-    this.display = new Float64Array(capacity);
-    this.expireAt = new Float64Array(capacity);
     this.nextFree = new Int32Array(capacity);
+    this.extras = new Uint8Array(capacity);
     this.clientId = [];
     this.account = [];
   }
@@ -101,11 +111,8 @@ export class OrderTable {
     }
     this.live++;
     this.filled[oid] = 0;
-    this.cancelled[oid] = 0;
-    this.display[oid] = 0;
     this.postOnly[oid] = 0;
-    this.stopPrice[oid] = NaN;
-    this.expireAt[oid] = Infinity;
+    this.extras[oid] = 0;
     return oid;
   }
 
@@ -114,6 +121,63 @@ export class OrderTable {
     this.nextFree[oid] = this.freeHead;
     this.freeHead = oid;
     this.live--;
+    const x = this.extras[oid];
+    if (x !== 0) {
+      if ((x & X_STOP) !== 0) this.stops.delete(oid);
+      if ((x & X_DISPLAY) !== 0) this.displays.delete(oid);
+      if ((x & X_EXPIRE) !== 0) this.expiries.delete(oid);
+      this.extras[oid] = 0;
+    }
+  }
+
+  /** Quantity cancelled (by the owner, STP, expiry, replace down...): the rest of quantity. */
+  cancelled(oid: number): number {
+    return this.quantity[oid] - this.filled[oid] - this.leaves[oid];
+  }
+
+  /** Stop trigger price in ticks, NaN when none. */
+  stopPrice(oid: number): number {
+    return (this.extras[oid] & X_STOP) === 0 ? NaN : this.stops.get(oid)!;
+  }
+
+  setStopPrice(oid: number, price: number): void {
+    if (price === price) {
+      this.stops.set(oid, price);
+      this.extras[oid] |= X_STOP;
+    } else if ((this.extras[oid] & X_STOP) !== 0) {
+      this.stops.delete(oid);
+      this.extras[oid] &= ~X_STOP;
+    }
+  }
+
+  /** Iceberg slice in lots, 0 when the order shows everything. */
+  display(oid: number): number {
+    return (this.extras[oid] & X_DISPLAY) === 0 ? 0 : this.displays.get(oid)!;
+  }
+
+  setDisplay(oid: number, qty: number): void {
+    if (qty > 0) {
+      this.displays.set(oid, qty);
+      this.extras[oid] |= X_DISPLAY;
+    } else if ((this.extras[oid] & X_DISPLAY) !== 0) {
+      this.displays.delete(oid);
+      this.extras[oid] &= ~X_DISPLAY;
+    }
+  }
+
+  /** Expiry time in ns, Infinity when the order does not expire. */
+  expireAt(oid: number): number {
+    return (this.extras[oid] & X_EXPIRE) === 0 ? Infinity : this.expiries.get(oid)!;
+  }
+
+  setExpireAt(oid: number, at: number): void {
+    if (at !== Infinity) {
+      this.expiries.set(oid, at);
+      this.extras[oid] |= X_EXPIRE;
+    } else if ((this.extras[oid] & X_EXPIRE) !== 0) {
+      this.expiries.delete(oid);
+      this.extras[oid] &= ~X_EXPIRE;
+    }
   }
 
   /** Handles ever handed out (live or free): iterate 0..size-1 and check state. */
@@ -145,16 +209,13 @@ export class OrderTable {
     this.postOnly = grow8(this.postOnly);
     this.serial = grow64(this.serial);
     this.price = grow64(this.price);
-    this.stopPrice = grow64(this.stopPrice);
     this.quantity = grow64(this.quantity);
     this.filled = grow64(this.filled);
     this.leaves = grow64(this.leaves);
-    this.cancelled = grow64(this.cancelled);
-    this.display = grow64(this.display);
-    this.expireAt = grow64(this.expireAt);
     const nf = new Int32Array(cap);
     nf.set(this.nextFree);
     this.nextFree = nf;
+    this.extras = grow8(this.extras);
     this.capacity = cap;
   }
 }

@@ -71,13 +71,13 @@ export function snapshotMatcher(m: Matcher): MatcherSnapshot {
       postOnly: o.postOnly[oid],
       serial: o.serial[oid],
       price: out(o.price[oid]),
-      stopPrice: out(o.stopPrice[oid]),
+      stopPrice: out(o.stopPrice(oid)),
       quantity: o.quantity[oid],
       filled: o.filled[oid],
       leaves: o.leaves[oid],
-      cancelled: o.cancelled[oid],
-      display: o.display[oid],
-      expireAt: out(o.expireAt[oid]),
+      cancelled: o.cancelled(oid),
+      display: o.display(oid),
+      expireAt: out(o.expireAt(oid)),
       visible: o.state[oid] === S_RESTING ? m.book.qtyOf(oid) : 0,
     })),
   };
@@ -107,13 +107,15 @@ export function restoreMatcher(
     o.postOnly[oid] = r.postOnly;
     o.serial[oid] = r.serial;
     o.price[oid] = r.price ?? NaN;
-    o.stopPrice[oid] = r.stopPrice ?? NaN;
+    o.setStopPrice(oid, r.stopPrice ?? NaN);
     o.quantity[oid] = r.quantity;
     o.filled[oid] = r.filled;
     o.leaves[oid] = r.leaves;
-    o.cancelled[oid] = r.cancelled;
-    o.display[oid] = r.display;
-    o.expireAt[oid] = r.expireAt ?? Infinity;
+    if (o.cancelled(oid) !== r.cancelled) {
+      throw new Error(`snapshot: order ${r.clientId} quantities do not add up`);
+    }
+    o.setDisplay(oid, r.display);
+    o.setExpireAt(oid, r.expireAt ?? Infinity);
     if (r.state === S_RESTING) m.book.add(oid, r.side as Side, o.price[oid], r.visible);
     else if (r.state === S_CALL_MARKET) m.callMarkets[r.side].push(oid);
     else if (r.state === S_STOP) m.stops.push(oid);

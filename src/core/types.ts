@@ -47,4 +47,11 @@ export interface InstrumentConfig {
   phase?: Phase;
   /** Pause of a volatility halt before the reopening auction, in ns (default 5 minutes). */
   haltPauseNs?: number;
+  /**
+   * Largest order quantity in lots (default 2^26). With maxPrice it bounds every sum the engine
+   * forms below 2^53 (src/core/limits.ts); larger orders are rejected `too_large`.
+   */
+  maxQty?: number;
+  /** Largest price in ticks (default 2^27 - 1); maxQty x maxPrice must not exceed 2^53 - 1. */
+  maxPrice?: number;
 }

@@ -1,4 +1,10 @@
-import { decimalText, parseDecimal, type RejectReason } from '../core/index.js';
+import {
+  decimalText,
+  onTimeGrid,
+  parseDecimal,
+  TIME_GRID_NS,
+  type RejectReason,
+} from '../core/index.js';
 
 /** A wire-level refusal, raised while reading fields and turned into data by parseCommand. */
 export class EdgeRejection extends Error {
@@ -111,23 +117,37 @@ export class FieldReader {
   }
 
   /**
-   * A non-negative integer count of nanoseconds, as a JSON number or a digit string. Epoch
-   * nanoseconds exceed 2^53, so they are accepted as the nearest double rather than refused.
+   * A non-negative integer count of nanoseconds, as a JSON number or a digit string. Times up to
+   * 2^53 ns are exact. Epoch nanoseconds are larger; a double cannot hold every one of them, so
+   * a time above 2^53 ns is truncated to a multiple of TIME_GRID_NS (1024 ns): digit strings
+   * exactly (BigInt), JSON numbers from the double they already are. Every such time is then
+   * exact as a double, and times at or above 2^63 ns (year 2262) are refused.
    */
   nanos(name: string): number {
     if (!this.present(name)) this.missing(name);
     const v = this.obj[name];
     let n: number;
     if (typeof v === 'number') n = v;
-    else if (typeof v === 'string' && /^\d{1,24}$/.test(v)) n = Number(v);
-    else return this.wrongType(name, 'an integer number of nanoseconds');
+    else if (typeof v === 'string' && /^\d{1,24}$/.test(v)) {
+      if (v.length < 16) n = Number(v);
+      else {
+        const b = BigInt(v);
+        if (b >= TIME_LIMIT) return this.fail('too_large', `${name} ${v} is not below 2^63 ns`);
+        n = Number(b > EXACT_BIG ? b - (b % GRID_BIG) : b);
+      }
+    } else return this.wrongType(name, 'an integer number of nanoseconds');
     if (!Number.isInteger(n) || n < 0) {
       this.fail('malformed', `${name} ${JSON.stringify(v)} is not a non-negative integer`);
     }
-    return n;
+    if (n >= 2 ** 63) this.fail('too_large', `${name} ${JSON.stringify(v)} is not below 2^63 ns`);
+    return onTimeGrid(n);
   }
 
   optNanos(name: string): number | undefined {
     return this.present(name) ? this.nanos(name) : undefined;
   }
 }
+
+const EXACT_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+const GRID_BIG = BigInt(TIME_GRID_NS);
+const TIME_LIMIT = 2n ** 63n;

@@ -1,4 +1,5 @@
 import {
+  limitsOf,
   parseStep,
   type Decimal,
   type EngineEvent,
@@ -12,6 +13,9 @@ export interface InstrumentUnits {
   readonly lotSize: string;
   readonly tick: Decimal;
   readonly lot: Decimal;
+  /** Largest order quantity in lots and price in ticks (the instrument's, or the defaults). */
+  readonly maxQty: number;
+  readonly maxPrice: number;
 }
 
 /**
@@ -43,14 +47,19 @@ export class InstrumentRegistry {
   }
 
   /** Adds a symbol the engine already has (e.g. recovered from a journal). First one wins. */
-  define(e: Pick<InstrumentDefined, 'symbol' | 'tickSize' | 'lotSize'>): void {
+  define(
+    e: Pick<InstrumentDefined, 'symbol' | 'tickSize' | 'lotSize' | 'maxQty' | 'maxPrice'>,
+  ): void {
     if (this.bySymbol.has(e.symbol)) return;
+    const limits = limitsOf(e);
     this.bySymbol.set(e.symbol, {
       symbol: e.symbol,
       tickSize: e.tickSize,
       lotSize: e.lotSize,
       tick: parseStep(e.tickSize),
       lot: parseStep(e.lotSize),
+      maxQty: limits.maxQty,
+      maxPrice: limits.maxPrice,
     });
   }
 }

@@ -184,3 +184,75 @@ describe('parseCommand', () => {
     ).toMatchObject({ reason: 'invalid_qty' });
   });
 });
+
+describe('parseCommand: exact arithmetic at the edge (docs/protocol.md#exact-arithmetic)', () => {
+  const limited = new InstrumentRegistry();
+  limited.observe({
+    type: 'instrument',
+    seq: 1,
+    ts: 0,
+    symbol: 'LIM',
+    tickSize: '0.01',
+    lotSize: '0.001',
+    stp: 'none',
+    phase: 'continuous',
+    maxQty: 1_000_000,
+    maxPrice: 50_000,
+  });
+  const lim = (over: Record<string, unknown>) =>
+    parseCommand({ ...place({ symbol: 'LIM', price: '1.00', qty: '1' }), ...over }, limited);
+
+  it('refuses a quantity or price above the instrument maximum, naming it in its units', () => {
+    expect(lim({ qty: '1000' })).toMatchObject({ ok: true });
+    expect(lim({ qty: '1000.001' })).toMatchObject({
+      ok: false,
+      reason: 'too_large',
+      message:
+        'Cannot place order A-2: quantity 1000.001 is above the maximum order quantity 1000.000',
+    });
+    expect(lim({ price: '500.01' })).toMatchObject({ ok: false, reason: 'too_large' });
+    expect(lim({ kind: 'stop', stopPrice: '600' })).toMatchObject({
+      ok: false,
+      reason: 'too_large',
+    });
+    const replace = parseCommand(
+      { type: 'replace', symbol: 'LIM', orderId: 'A-2', account: 'A', qty: '2000' },
+      limited,
+    );
+    expect(replace).toMatchObject({ ok: false, reason: 'too_large' });
+    // The defaults apply to an instrument that sets none: 2^26 lots.
+    expect(parseCommand(place({ qty: String(2 ** 26) }), reg)).toMatchObject({ ok: true });
+    expect(parseCommand(place({ qty: String(2 ** 26 + 1) }), reg)).toMatchObject({
+      ok: false,
+      reason: 'too_large',
+    });
+  });
+
+  it('reads maxQty and maxPrice of an instrument in its units', () => {
+    const r = parseCommand(
+      {
+        type: 'instrument',
+        symbol: 'BIG',
+        tickSize: '0.5',
+        lotSize: '0.01',
+        maxQty: '12.34',
+        maxPrice: '1000',
+      },
+      new InstrumentRegistry(),
+    );
+    expect(r.ok && r.command).toMatchObject({ instrument: { maxQty: 1234, maxPrice: 2000 } });
+  });
+
+  it('keeps epoch nanoseconds exact on the 1024 ns grid and refuses 2^63 and more', () => {
+    const ts = (v: unknown) => {
+      const r = parseCommand(place({ ts: v }), reg);
+      return r.ok ? r.command.ts : r.reason;
+    };
+    expect(ts('12')).toBe(12);
+    expect(ts(String(2 ** 53 - 1))).toBe(2 ** 53 - 1);
+    // 1700000000000001999 = 1024 x 1660156250000001 + 975: truncated, exactly.
+    expect(BigInt(ts('1700000000000001999') as number)).toBe(1_700_000_000_000_001_024n);
+    expect(BigInt(ts('9223372036854775807') as number)).toBe(2n ** 63n - 1024n);
+    expect(ts('9223372036854775808')).toBe('too_large');
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  limitsOf,
   ORDER_KINDS,
   parseDecimal,
   PHASES,
@@ -11,7 +12,7 @@ import {
   type RejectReason,
   type ReplaceOrder,
 } from '../core/index.js';
-import { textToSteps } from './fast-decimal.js';
+import { stepsToText, textToSteps } from './fast-decimal.js';
 import { EdgeRejection, FieldReader, isObject, jsonTypeOf, type JsonObject } from './fields.js';
 import type { InstrumentRegistry, InstrumentUnits } from './instrument-registry.js';
 
@@ -129,7 +130,15 @@ const notPositive = (text: string) => text.charCodeAt(0) === 45 || ZERO.test(tex
 function priceTicks(r: FieldReader, label: string, text: string, units: InstrumentUnits): number {
   if (notPositive(text)) r.fail('invalid_price', `${label} ${text} is not positive`);
   const s = textToSteps(text, units.tick);
-  if (s.ok) return s.value;
+  if (s.ok) {
+    if (s.value > units.maxPrice) {
+      r.fail(
+        'too_large',
+        `${label} ${text} is above the maximum price ${stepsToText(units.maxPrice, units.tick)}`,
+      );
+    }
+    return s.value;
+  }
   if (s.error === 'off_step') {
     r.fail('price_off_tick', `${label} ${text} is not a multiple of tick ${units.tickSize}`);
   }
@@ -139,7 +148,15 @@ function priceTicks(r: FieldReader, label: string, text: string, units: Instrume
 function qtyLots(r: FieldReader, label: string, text: string, units: InstrumentUnits): number {
   if (notPositive(text)) r.fail('invalid_qty', `${label} ${text} is not positive`);
   const s = textToSteps(text, units.lot);
-  if (s.ok) return s.value;
+  if (s.ok) {
+    if (s.value > units.maxQty) {
+      r.fail(
+        'too_large',
+        `${label} ${text} is above the maximum order quantity ${stepsToText(units.maxQty, units.lot)}`,
+      );
+    }
+    return s.value;
+  }
   if (s.error === 'off_step') {
     r.fail('qty_off_lot', `${label} ${text} is not a multiple of lot ${units.lotSize}`);
   }
@@ -277,11 +294,27 @@ function parseInstrument(obj: JsonObject): Command {
   const stp = r.optEnum('stp', STP_MODES);
   const phase = r.optEnum('phase', PHASES);
   const haltPauseNs = r.optNanos('haltPauseNs');
+  const maxQtyText = r.optDecimal('maxQty');
+  const maxPriceText = r.optDecimal('maxPrice');
   const config: InstrumentConfig = { symbol, tickSize, lotSize };
   if (bandPct !== undefined) config.bandPct = bandPct;
+  // The limits themselves are only bounded by 2^53 here; the engine checks that they keep every
+  // sum exact (maxQty x maxPrice <= 2^53 - 1) and rejects the definition otherwise.
+  const unbounded: InstrumentUnits = {
+    symbol,
+    tickSize,
+    lotSize,
+    tick: parseDecimal(tickSize)!,
+    lot: parseDecimal(lotSize)!,
+    maxQty: Number.MAX_SAFE_INTEGER,
+    maxPrice: Number.MAX_SAFE_INTEGER,
+  };
+  if (maxQtyText !== undefined) config.maxQty = qtyLots(r, 'maxQty', maxQtyText, unbounded);
+  if (maxPriceText !== undefined) {
+    config.maxPrice = priceTicks(r, 'maxPrice', maxPriceText, unbounded);
+  }
   if (refText !== undefined) {
-    const tick = parseDecimal(tickSize)!;
-    const units = { symbol, tickSize, lotSize, tick, lot: parseDecimal(lotSize)! };
+    const units = { ...unbounded, ...limitsOf(config) };
     config.referencePrice = priceTicks(r, 'reference price', refText, units);
   }
   if (stp !== undefined) config.stp = stp;

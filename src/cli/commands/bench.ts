@@ -40,6 +40,10 @@ export function registerBench(program: Command): void {
     .option('--no-memory', 'skip the memory-per-resting-order probe')
     .option('--modes', 'also run the concurrency-modes benchmark (bench/modes)')
     .option('--journal', 'also run the journal benchmark (bench/journal)')
+    .option(
+      '--profile <dir>',
+      'write a CPU profile of the timed part of each engine on each workload into DIR',
+    )
     .action(
       async (opts: {
         workload?: string;
@@ -49,6 +53,7 @@ export function registerBench(program: Command): void {
         memory: boolean;
         modes?: boolean;
         journal?: boolean;
+        profile?: string;
       }) => {
         const { runBench } = await loadBench();
         await runBench({
@@ -59,6 +64,7 @@ export function registerBench(program: Command): void {
           noMemory: !opts.memory,
           modes: opts.modes,
           journal: opts.journal,
+          profile: opts.profile,
         });
       },
     );
