@@ -29,6 +29,10 @@ export interface ServerConfig {
   bodyLimit: number;
   /** Signature timestamp window, ms. */
   authWindowMs: number;
+  /** Cluster mode: NATS URLs (URL[,URL...]); the engines run elsewhere (docs/distributed.md). */
+  cluster?: string;
+  /** Cluster mode: how long a command waits for its partition to have a live owner, ms. */
+  clusterWaitMs: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -43,6 +47,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   wsMaxBuffered: 4 * 1024 * 1024,
   bodyLimit: 64 * 1024,
   authWindowMs: 30_000,
+  clusterWaitMs: 5000,
 };
 
 /** Setting -> environment variable. */
@@ -61,6 +66,8 @@ export const ENV_VARS: Record<keyof ServerConfig, string> = {
   wsMaxBuffered: 'CROSSBOOK_WS_MAX_BUFFERED',
   bodyLimit: 'CROSSBOOK_BODY_LIMIT',
   authWindowMs: 'CROSSBOOK_AUTH_WINDOW_MS',
+  cluster: 'CROSSBOOK_CLUSTER',
+  clusterWaitMs: 'CROSSBOOK_CLUSTER_WAIT_MS',
 };
 
 const INTEGER_KEYS = new Set<keyof ServerConfig>([
@@ -70,6 +77,7 @@ const INTEGER_KEYS = new Set<keyof ServerConfig>([
   'wsMaxBuffered',
   'bodyLimit',
   'authWindowMs',
+  'clusterWaitMs',
 ]);
 
 type Raw = Partial<Record<keyof ServerConfig, unknown>>;

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ClusterEngine } from '../cluster/cluster-engine.js';
 import type { Command, EngineEvent, Exchange } from '../core/index.js';
 import { openDurableExchange, type DurableExchange } from '../journal/index.js';
 import {
@@ -51,6 +52,19 @@ function durableSingle(dx: DurableExchange, clock: () => number): Engine {
  * as they are; their journals do not recover yet, so the server runs them in memory and says so.
  */
 export const defaultEngineFactory: EngineFactory = async (o) => {
+  if (o.cluster !== undefined) {
+    // Matching runs in the cluster's engines; this server is a stateless gateway on NATS.
+    const engine = new ClusterEngine({
+      urls: o.cluster.urls,
+      ownerWaitMs: o.cluster.ownerWaitMs,
+      clock: o.clock,
+      log: (line) => o.logger.warn(line),
+    });
+    await engine.start();
+    // Every gateway derives the same order id from a client order id: one salt, from the KV.
+    writeFileSync(join(dirname(o.journal.dir), 'order-id.salt'), engine.salt + '\n', { mode: 0o600 });
+    return engine;
+  }
   if (o.mode === 'single') {
     if (existsSync(join(o.journal.dir, MANIFEST_FILE))) {
       throw new Error(

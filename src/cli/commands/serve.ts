@@ -13,11 +13,15 @@ const FLAG_KEYS: [string, keyof ServerConfig][] = [
   ['logLevel', 'logLevel'],
   ['demo', 'demo'],
   ['wsMaxBuffered', 'wsMaxBuffered'],
+  ['cluster', 'cluster'],
+  ['clusterWaitMs', 'clusterWaitMs'],
 ];
 
 function banner(url: string, cfg: ServerConfig, keys: DemoKey[]): string {
   const lines = [
-    `crossbook is running at ${url}  (mode ${cfg.mode}, fsync ${cfg.fsync}, data ${cfg.dataDir})`,
+    cfg.cluster === undefined
+      ? `crossbook is running at ${url}  (mode ${cfg.mode}, fsync ${cfg.fsync}, data ${cfg.dataDir})`
+      : `crossbook is running at ${url}  (cluster gateway on ${cfg.cluster}, data ${cfg.dataDir})`,
     `  API ${url}/api/v1   WebSocket ${url.replace(/^http/, 'ws')}/ws   docs ${url}/docs`,
   ];
   if (keys.length > 0) {
@@ -45,6 +49,8 @@ export function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'journal, store and keys (env: CROSSBOOK_DATA_DIR, default ./data)')
     .option('--log-level <level>', 'pino level (env: CROSSBOOK_LOG_LEVEL, default warn)')
     .option('--ws-max-buffered <bytes>', 'outgoing WebSocket buffer before a client is dropped')
+    .option('--cluster <urls>', 'cluster mode: NATS URL[,URL...] (env: CROSSBOOK_CLUSTER)')
+    .option('--cluster-wait-ms <ms>', 'cluster: wait for a partition owner (default 5000)')
     .option('--no-demo', 'do not create demo accounts on first start')
     .action(async (raw: Record<string, unknown>, cmd: Command) => {
       const flags: Record<string, unknown> = {};
@@ -59,7 +65,14 @@ export function registerServe(program: Command): void {
         console.error((err as Error).message);
         process.exit(2);
       }
-      const server = await startServer(cfg);
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer(cfg);
+      } catch (err) {
+        if (cfg.cluster === undefined) throw err;
+        console.error((err as Error).message);
+        process.exit(1);
+      }
       console.log(banner(server.url, cfg, server.demoKeys));
       let stopping = false;
       const stop = (signal: string) => {
