@@ -7,6 +7,7 @@ import {
   encodeJson,
   EVT_STREAM,
   evtSubject,
+  KV_BUCKET,
   leaseKey,
   nodeKey,
   snapName,
@@ -57,9 +58,12 @@ export async function clusterStatus(h: ClusterHandles): Promise<ClusterStatus> {
     const em = evt === null ? null : decodeJson<EventsMessage>(evt.data);
     let snapshotSeq: number | null = null;
     const info = await h.snaps.info(snapName(p)).catch(() => null);
-    if (info !== null) {
-      const blob = await h.snaps.getBlob(snapName(p)).catch(() => null);
-      if (blob !== null) snapshotSeq = decodeJson<SnapshotRecord>(blob).seq;
+    if (info !== null && info.description) {
+      try {
+        snapshotSeq = (JSON.parse(info.description) as Pick<SnapshotRecord, 'seq'>).seq;
+      } catch {
+        snapshotSeq = null;
+      }
     }
     const live = lease !== null && lease.until > now;
     const lastCommand = cmd?.seq ?? 0;
@@ -77,11 +81,14 @@ export async function clusterStatus(h: ClusterHandles): Promise<ClusterStatus> {
     });
   }
   const nodes: ClusterStatus['nodes'] = [];
-  for (const key of await h.kv.keys('node.>').then(async (it) => {
-    const out: string[] = [];
-    for await (const k of it) out.push(k);
-    return out;
-  })) {
+  // Node keys from the bucket's stream subjects (a KV key listing can stall while a leader moves).
+  const kvInfo = await h.jsm.streams.info(`KV_${KV_BUCKET}`, {
+    subjects_filter: `$KV.${KV_BUCKET}.node.>`,
+  });
+  const keys = Object.keys(kvInfo.state.subjects ?? {}).map((s) =>
+    s.slice(`$KV.${KV_BUCKET}.`.length),
+  );
+  for (const key of keys) {
     const e = await h.kv.get(key);
     if (e === null || e.operation !== 'PUT') continue;
     const b = decodeJson<NodeBeat>(e.value);
@@ -101,7 +108,9 @@ export function formatStatus(s: ClusterStatus): string {
   }
   lines.push('', 'nodes:');
   for (const n of s.nodes)
-    lines.push(`  ${n.node.padEnd(10)} ${n.alive ? 'alive' : 'gone '}  partitions ${n.partitions.join(',') || '-'}`);
+    lines.push(
+      `  ${n.node.padEnd(10)} ${n.alive ? 'alive' : 'gone '}  partitions ${n.partitions.join(',') || '-'}`,
+    );
   return lines.join('\n');
 }
 
@@ -120,7 +129,11 @@ export async function movePartition(
   if (!Number.isInteger(p) || p < 0 || p >= h.map.partitions)
     throw new Error(`partition must be 0..${h.map.partitions - 1}, got ${p}`);
   const beat = await h.kv.get(nodeKey(to));
-  if (beat === null || beat.operation !== 'PUT' || decodeJson<NodeBeat>(beat.value).until < Date.now())
+  if (
+    beat === null ||
+    beat.operation !== 'PUT' ||
+    decodeJson<NodeBeat>(beat.value).until < Date.now()
+  )
     throw new Error(`node ${to} is not alive (no heartbeat in the cluster KV)`);
   const t0 = Date.now();
   const js = h.nc.jetstream();
@@ -133,9 +146,17 @@ export async function movePartition(
     const l = le === null ? null : decodeJson<Lease>(le.value);
     const evt = await lastOn(h, EVT_STREAM, evtSubject(p));
     const em = evt === null ? null : decodeJson<EventsMessage>(evt.data);
-    if (l !== null && l.node === to && l.until > Date.now() && em !== null && em.node === to && em.last >= pa.seq)
+    if (
+      l !== null &&
+      l.node === to &&
+      l.until > Date.now() &&
+      em !== null &&
+      em.node === to &&
+      em.last >= pa.seq
+    )
       return { seq: pa.seq, ms: Date.now() - t0 };
-    if (Date.now() > deadline) throw new Error(`partition ${p} did not move to ${to} within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`partition ${p} did not move to ${to} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

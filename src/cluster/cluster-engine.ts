@@ -36,6 +36,8 @@ export interface ClusterEngineOptions {
   log?: (line: string) => void;
   replicas?: number;
   connectTimeoutMs?: number;
+  /** How long a command waits for a lost NATS connection to come back before 503 (default 3000 ms). */
+  reconnectWaitMs?: number;
 }
 
 interface Waiter {
@@ -65,6 +67,9 @@ export class ClusterEngine implements Engine {
   private readonly active = new Set<number>();
   /** Last stream sequence seen on the events stream. */
   private evtSeq = 0;
+  private progressAt = Date.now();
+  private watchdog: NodeJS.Timeout | null = null;
+  private checking = false;
 
   constructor(private readonly o: ClusterEngineOptions) {
     this.listeners = new EventListeners(o.log);
@@ -101,28 +106,65 @@ export class ClusterEngine implements Engine {
     })();
     const info = await this.h.jsm.streams.info(EVT_STREAM);
     const target = info.state.last_seq;
-    // (DeliverPolicy.All with the ordered consumer's own opt_start_seq is refused by 2.9 servers.)
-    const consumer = await this.js.consumers.get(EVT_STREAM, {
-      filterSubjects: 'cb.evt.>',
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: 1,
-    });
-    this.iter = await consumer.consume({ max_messages: 2048 });
     let caughtUp!: () => void;
     const ready = new Promise<void>((r) => (caughtUp = r));
     if (target === 0) caughtUp();
     void (async () => {
-      for await (const m of this.iter!) {
-        this.evtSeq = m.seq;
+      // Recreated from the next unseen message whenever it ends or stalls (see the watchdog).
+      while (!this.closed) {
         try {
-          this.onMessage(decodeJson<EventsMessage>(m.data));
+          // (DeliverPolicy.All with the ordered consumer's own opt_start_seq is refused by 2.9.)
+          const consumer = await this.js.consumers.get(EVT_STREAM, {
+            filterSubjects: 'cb.evt.>',
+            deliver_policy: DeliverPolicy.StartSequence,
+            opt_start_seq: this.evtSeq + 1,
+          });
+          this.iter = await consumer.consume({
+            max_messages: 2048,
+            expires: 2000,
+            idle_heartbeat: 1000,
+          });
+          if (this.closed) this.iter.stop();
+          for await (const m of this.iter) {
+            if (m.seq <= this.evtSeq) continue;
+            this.evtSeq = m.seq;
+            this.progressAt = Date.now();
+            try {
+              this.onMessage(decodeJson<EventsMessage>(m.data));
+            } catch (err) {
+              this.o.log?.(`bad events message ${m.seq}: ${(err as Error).message}`);
+            }
+            if (m.seq >= target) caughtUp();
+          }
         } catch (err) {
-          this.o.log?.(`bad events message ${m.seq}: ${(err as Error).message}`);
+          this.o.log?.(`events consumer failed: ${(err as Error).message}; recreating it`);
+          await sleep(250);
         }
-        if (m.seq >= target) caughtUp();
       }
     })();
+    this.watchdog = setInterval(() => void this.checkStall(), 1000);
+    this.watchdog.unref();
     await ready;
+  }
+
+  /** Restarts an events consumer that is silent while the stream has moved on. */
+  private async checkStall(): Promise<void> {
+    if (this.checking || this.closed || Date.now() - this.progressAt < 3000) return;
+    this.checking = true;
+    try {
+      const info = await this.h.jsm.streams.info(EVT_STREAM);
+      if (info.state.last_seq > this.evtSeq && Date.now() - this.progressAt >= 3000) {
+        this.o.log?.(
+          `events consumer stalled at ${this.evtSeq} of ${info.state.last_seq}; recreating it`,
+        );
+        this.progressAt = Date.now();
+        this.iter?.stop();
+      }
+    } catch {
+      // NATS busy or away: look again next second.
+    } finally {
+      this.checking = false;
+    }
   }
 
   private onMessage(msg: EventsMessage): void {
@@ -169,8 +211,13 @@ export class ClusterEngine implements Engine {
 
   async submit(input: Command): Promise<EngineEvent[]> {
     if (this.closed) throw new Error('engine is closed');
-    if (!this.connected)
-      throw new ApiError('unavailable', 'the gateway lost its NATS connection; reconnecting');
+    if (!this.connected) {
+      // A lost server is usually replaced by another of the cluster within a second or two.
+      const deadline = Date.now() + (this.o.reconnectWaitMs ?? 3000);
+      while (!this.connected && Date.now() < deadline && !this.closed) await sleep(50);
+      if (!this.connected)
+        throw new ApiError('unavailable', 'the gateway lost its NATS connection; reconnecting');
+    }
     const cmd = stampCommand(input, this.o.clock);
     if (cmd.type === 'clock') {
       // Ticks go to every partition with instruments and a live owner; nobody waits for them.
@@ -194,7 +241,8 @@ export class ClusterEngine implements Engine {
           summary ??= e;
         } else merged.push(e);
       }
-      if (summary !== undefined && summary.type === 'massCancelled') merged.push({ ...summary, count });
+      if (summary !== undefined && summary.type === 'massCancelled')
+        merged.push({ ...summary, count });
       return merged;
     }
     return this.submitTo(partitionOf(symbol, this.h.map), cmd);
@@ -244,7 +292,10 @@ export class ClusterEngine implements Engine {
         return pa.seq;
       } catch (err) {
         if (Date.now() > deadline || this.closed)
-          throw new ApiError('unavailable', `cannot sequence the command: ${(err as Error).message}`);
+          throw new ApiError(
+            'unavailable',
+            `cannot sequence the command: ${(err as Error).message}`,
+          );
         await sleep(100);
       }
     }
@@ -263,6 +314,7 @@ export class ClusterEngine implements Engine {
       this.waiters.delete(key);
       w.resolve([]);
     }
+    if (this.watchdog) clearInterval(this.watchdog);
     this.iter?.stop();
     this.cache.stop();
     await this.h.nc.close().catch(() => undefined);

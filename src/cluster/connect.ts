@@ -90,7 +90,9 @@ export async function connectCluster(o: {
         break;
       } catch (err) {
         if (Date.now() > deadline)
-          throw new Error(`JetStream at ${servers.join(',')} is not available: ${(err as Error).message}`);
+          throw new Error(
+            `JetStream at ${servers.join(',')} is not available: ${(err as Error).message}`,
+          );
         await sleep(250);
       }
     }
@@ -135,7 +137,11 @@ export async function connectCluster(o: {
     const map = await retry('cannot read the partition map', async () => {
       const e = await kv.get(MAP_KEY);
       if (e !== null && e.value.length > 0) return decodeJson<PartitionMap>(e.value);
-      const fresh: PartitionMap = { epoch: 1, partitions: o.partitions ?? DEFAULT_PARTITIONS, pins: {} };
+      const fresh: PartitionMap = {
+        epoch: 1,
+        partitions: o.partitions ?? DEFAULT_PARTITIONS,
+        pins: {},
+      };
       try {
         await kv.create(MAP_KEY, encodeJson(fresh));
         return fresh;

@@ -45,6 +45,17 @@ export interface EngineNodeOptions {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Rejects when `p` has not settled within `ms`. */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
 const MAX_BATCH = 256;
 
 export class EngineNode {
@@ -74,7 +85,11 @@ export class EngineNode {
   }
 
   async start(): Promise<void> {
-    this.h = await connectCluster({ urls: this.o.urls, name: `engine-${this.o.node}`, replicas: this.o.replicas });
+    this.h = await connectCluster({
+      urls: this.o.urls,
+      name: `engine-${this.o.node}`,
+      replicas: this.o.replicas,
+    });
     this.js = this.h.nc.jetstream();
     this.cache = new KvCache(this.h.kv);
     await this.cache.start();
@@ -83,7 +98,9 @@ export class EngineNode {
     );
     const tick = (): void => {
       if (this.closed) return;
-      this.scan().catch((err: unknown) => this.log(`engine ${this.o.node}: scan failed: ${(err as Error).message}`));
+      this.scan().catch((err: unknown) =>
+        this.log(`engine ${this.o.node}: scan failed: ${(err as Error).message}`),
+      );
     };
     this.startedAt = Date.now();
     this.timer = setInterval(tick, Math.max(50, Math.floor(this.leaseMs / 6)));
@@ -102,10 +119,17 @@ export class EngineNode {
         this.lastBeat = now;
         const rates: Record<string, number> = {};
         for (const [p, r] of this.runners) rates[p] = r.takeRate();
-        const beat: NodeBeat = { node: this.o.node, until: now + this.leaseMs, partitions: this.owned(), rates };
+        const beat: NodeBeat = {
+          node: this.o.node,
+          until: now + this.leaseMs,
+          partitions: this.owned(),
+          rates,
+        };
         await this.h.kv.put(nodeKey(this.o.node), encodeJson(beat)).catch(() => undefined);
       }
-      for (const r of [...this.runners.values()]) await r.renewIfDue();
+      // Renewals in parallel: during a NATS leader election each may wait for its timeout.
+      await Promise.all([...this.runners.values()].map((r) => r.renewIfDue()));
+      await Promise.all([...this.runners.values()].map((r) => r.checkStall()));
       for (let p = 0; p < this.h.map.partitions; p++) {
         if (this.runners.has(p) || this.closed) continue;
         if (this.shouldTake(p, now)) await this.take(p);
@@ -154,17 +178,23 @@ export class EngineNode {
     const lease: Lease = { node: this.o.node, until: Date.now() + this.leaseMs };
     let rev: number;
     try {
-      if (cur === null || cur.operation !== 'PUT') rev = await this.h.kv.create(key, encodeJson(lease));
+      if (cur === null || cur.operation !== 'PUT')
+        rev = await this.h.kv.create(key, encodeJson(lease));
       else {
         const old = decodeJson<Lease>(cur.value);
         const free = old.until < Date.now() || old.handoverTo !== undefined;
         if (!free) return;
-        if (old.handoverTo !== undefined && old.handoverTo !== this.o.node && !this.shouldTake(p, Date.now()))
+        if (
+          old.handoverTo !== undefined &&
+          old.handoverTo !== this.o.node &&
+          !this.shouldTake(p, Date.now())
+        )
           return;
         rev = await this.h.kv.update(key, encodeJson(lease), cur.revision);
       }
     } catch (err) {
-      if (!isWrongLastSequence(err)) this.log(`engine ${this.o.node}: lease ${p}: ${(err as Error).message}`);
+      if (!isWrongLastSequence(err))
+        this.log(`engine ${this.o.node}: lease ${p}: ${(err as Error).message}`);
       return;
     }
     this.cache.set(key, lease, rev);
@@ -215,6 +245,10 @@ class PartitionRunner {
   private count = 0;
   private countAt = Date.now();
   private readonly fenced: boolean;
+  /** Set at a handover marker: consume nothing more. */
+  private leaving = false;
+  private progressAt = Date.now();
+  private stallCheckAt = 0;
 
   constructor(
     private readonly n: EngineNode,
@@ -235,6 +269,28 @@ class PartitionRunner {
     this.count = 0;
     this.countAt = now;
     return Math.round(r);
+  }
+
+  /** Restarts a consumer that delivers nothing while the partition has unexecuted commands. */
+  async checkStall(): Promise<void> {
+    const now = Date.now();
+    if (this.stopped || this.leaving || this.iter === null) return;
+    if (now - this.progressAt < 3000 || now - this.stallCheckAt < 2000) return;
+    this.stallCheckAt = now;
+    try {
+      const m = await this.n.handles.jsm.streams.getMessage(CMD_STREAM, {
+        last_by_subj: cmdSubject(this.p),
+      });
+      if (m.seq > this.executed && Date.now() - this.progressAt >= 3000) {
+        this.n.log(
+          `${this.tag}: consumer stalled at command ${this.executed} of ${m.seq}; recreating it`,
+        );
+        this.progressAt = Date.now();
+        this.iter.stop();
+      }
+    } catch {
+      // No command yet, or NATS busy: look again later.
+    }
   }
 
   async renewIfDue(): Promise<void> {
@@ -261,13 +317,17 @@ class PartitionRunner {
       await this.flushing?.catch(() => undefined);
       if (this.pending.length > 0) await this.publish().catch(() => undefined);
       const lease: Lease = { node: this.n.o.node, until: 0 };
-      await this.n.kv.update(leaseKey(this.p), encodeJson(lease), this.leaseRev).catch(() => undefined);
+      await this.n.kv
+        .update(leaseKey(this.p), encodeJson(lease), this.leaseRev)
+        .catch(() => undefined);
     }
   }
 
   private async lastEvents(): Promise<{ seq: number; msg: EventsMessage } | null> {
     try {
-      const m = await this.n.handles.jsm.streams.getMessage(EVT_STREAM, { last_by_subj: evtSubject(this.p) });
+      const m = await this.n.handles.jsm.streams.getMessage(EVT_STREAM, {
+        last_by_subj: evtSubject(this.p),
+      });
       return { seq: m.seq, msg: decodeJson<EventsMessage>(m.data) };
     } catch (err) {
       if (/no message found/i.test((err as Error).message)) return null;
@@ -281,7 +341,9 @@ class PartitionRunner {
       try {
         const last = await this.lastEvents();
         if (last !== null && last.msg.token > this.token) {
-          await this.stop(`found a newer owner (token ${last.msg.token} > ${this.token}): stepping down`);
+          await this.stop(
+            `found a newer owner (token ${last.msg.token} > ${this.token}): stepping down`,
+          );
           return false;
         }
         this.answered = last?.msg.last ?? 0;
@@ -300,7 +362,8 @@ class PartitionRunner {
         this.evtLast = pa.seq;
         return true;
       } catch (err) {
-        if (!isWrongLastSequence(err)) this.n.log(`${this.tag}: fencing retry: ${(err as Error).message}`);
+        if (!isWrongLastSequence(err))
+          this.n.log(`${this.tag}: fencing retry: ${(err as Error).message}`);
         await sleep(Math.min(500, 50 * (attempt + 1)));
       }
     }
@@ -309,18 +372,25 @@ class PartitionRunner {
 
   private async loadSnapshot(): Promise<void> {
     let rec: SnapshotRecord | null = null;
-    try {
-      const blob = await this.n.handles.snaps.getBlob(snapName(this.p));
-      if (blob !== null) rec = decodeJson<SnapshotRecord>(blob);
-    } catch (err) {
-      this.n.log(`${this.tag}: cannot read the snapshot (${(err as Error).message}); replaying from the start`);
+    for (let attempt = 1; attempt <= 3 && rec === null && !this.stopped; attempt++) {
+      try {
+        // Bounded: an object read whose stream leader just changed can otherwise hang.
+        const blob = await withTimeout(this.n.handles.snaps.getBlob(snapName(this.p)), 5000);
+        if (blob === null) break;
+        rec = decodeJson<SnapshotRecord>(blob);
+      } catch (err) {
+        this.n.log(
+          `${this.tag}: cannot read the snapshot (attempt ${attempt}): ${(err as Error).message}`,
+        );
+      }
     }
     if (rec !== null && rec.seq <= this.answered) {
       this.exchange = Exchange.restore(rec.exchange as ExchangeSnapshot);
       this.executed = rec.seq;
       this.lastSnapSeq = rec.seq;
       this.n.log(`${this.tag}: loaded the snapshot at command ${rec.seq}`);
-    }
+    } else if (rec === null)
+      this.n.log(`${this.tag}: no snapshot; replaying from the first command`);
   }
 
   async run(): Promise<void> {
@@ -330,16 +400,26 @@ class PartitionRunner {
       this.n.log(
         `${this.tag}: owner with token ${this.token}; replaying from command ${this.executed + 1}, answered through ${this.answered}`,
       );
-      const consumer = await this.n.jsc.consumers.get(CMD_STREAM, {
-        filterSubjects: cmdSubject(this.p),
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: this.executed + 1,
-      });
-      if (this.stopped) return;
-      this.iter = await consumer.consume({ max_messages: 1024 });
-      for await (const m of this.iter) {
-        if (this.stopped) break;
-        await this.handle(m.seq, decodeJson<CommandEnvelope>(m.data));
+      // The consumer is recreated from the next unexecuted command whenever it ends or stalls
+      // (see checkStall): a consumer whose server went away can otherwise sit silent for long.
+      while (!this.stopped && !this.leaving) {
+        const consumer = await this.n.jsc.consumers.get(CMD_STREAM, {
+          filterSubjects: cmdSubject(this.p),
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: this.executed + 1,
+        });
+        if (this.stopped || this.leaving) return;
+        this.iter = await consumer.consume({
+          max_messages: 1024,
+          expires: 2000,
+          idle_heartbeat: 1000,
+        });
+        this.progressAt = Date.now();
+        for await (const m of this.iter) {
+          if (this.stopped || this.leaving) break;
+          this.progressAt = Date.now();
+          await this.handle(m.seq, decodeJson<CommandEnvelope>(m.data));
+        }
       }
     } catch (err) {
       if (!this.stopped) await this.stop(`failed: ${(err as Error).message}`);
@@ -396,7 +476,10 @@ class PartitionRunner {
       try {
         while (this.pending.length > 0 && !this.stopped) await this.publish();
       } catch (err) {
-        if (isWrongLastSequence(err)) await this.stop(`append refused (a newer owner fenced it, my token ${this.token}): stepping down`);
+        if (isWrongLastSequence(err))
+          await this.stop(
+            `append refused (a newer owner fenced it, my token ${this.token}): stepping down`,
+          );
         else await this.stop(`append failed: ${(err as Error).message}: stepping down`);
       } finally {
         this.flushing = null;
@@ -443,7 +526,12 @@ class PartitionRunner {
 
   private async writeSnapshot(snap: SnapshotRecord): Promise<void> {
     try {
-      await this.n.handles.snaps.putBlob({ name: snapName(this.p) }, encodeJson(snap));
+      // The description carries the covered sequence, so status reads it without the data.
+      const description = JSON.stringify({ seq: snap.seq, token: snap.token, hash: snap.hash });
+      await withTimeout(
+        this.n.handles.snaps.putBlob({ name: snapName(this.p), description }, encodeJson(snap)),
+        10_000,
+      );
     } catch (err) {
       this.n.log(`${this.tag}: snapshot at ${snap.seq} failed: ${(err as Error).message}`);
     }
@@ -451,6 +539,7 @@ class PartitionRunner {
 
   /** The marker is answered, the state at it saved, the lease released to `to`. */
   private async handOver(seq: number, to: string): Promise<void> {
+    this.leaving = true;
     this.iter?.stop();
     await this.flushing?.catch(() => undefined);
     if (!this.stopped && this.pending.length > 0) {
@@ -466,7 +555,13 @@ class PartitionRunner {
     const snap = this.pendingSnap!;
     this.pendingSnap = null;
     await this.writeSnapshot(snap);
-    const lease: Lease = { node: this.n.o.node, until: 0, handoverTo: to, snapshotSeq: seq, releasedAt: Date.now() };
+    const lease: Lease = {
+      node: this.n.o.node,
+      until: 0,
+      handoverTo: to,
+      snapshotSeq: seq,
+      releasedAt: Date.now(),
+    };
     try {
       await this.n.kv.update(leaseKey(this.p), encodeJson(lease), this.leaseRev);
     } catch (err) {

@@ -28,4 +28,10 @@ export { EngineNode, type EngineNodeOptions } from './engine-node.js';
 export { ClusterEngine, type ClusterEngineOptions } from './cluster-engine.js';
 export { clusterStatus, formatStatus, movePartition, type ClusterStatus } from './admin.js';
 export { startLocalNats, findNatsServer, freePort, type LocalNats } from './local-nats.js';
-export { startLocalCluster, spawnProc, type LocalCluster, type LocalGateway, type ChildProc } from './local-cluster.js';
+export {
+  startLocalCluster,
+  spawnProc,
+  type LocalCluster,
+  type LocalGateway,
+  type ChildProc,
+} from './local-cluster.js';

@@ -10,16 +10,37 @@ export interface CachedEntry<T = unknown> {
 export class KvCache {
   private readonly entries = new Map<string, CachedEntry>();
   private stopWatch: (() => void) | null = null;
+  private lastUpdate = Date.now();
+  private watchdog: NodeJS.Timeout | null = null;
+  private stopped = false;
 
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    /** Restart the watch when nothing arrived for this long (leases renew far more often). */
+    private readonly quietMs = 3000,
+  ) {}
 
   async start(): Promise<void> {
+    await this.watch();
+    // A watch whose server went away recovers on its own only after missed heartbeats; leases
+    // change every few hundred ms, so a quiet watch is restarted sooner.
+    this.watchdog = setInterval(() => {
+      if (this.stopped || Date.now() - this.lastUpdate < this.quietMs) return;
+      this.lastUpdate = Date.now();
+      this.stopWatch?.();
+      this.watch().catch(() => undefined);
+    }, 1000);
+    this.watchdog.unref();
+  }
+
+  private async watch(): Promise<void> {
     let ready!: () => void;
     const initialized = new Promise<void>((r) => (ready = r));
     const iter = await this.kv.watch({ key: '>', initializedFn: () => ready() });
     this.stopWatch = () => iter.stop();
     void (async () => {
       for await (const e of iter) {
+        this.lastUpdate = Date.now();
         if (e.operation !== 'PUT' || e.value.length === 0) this.entries.delete(e.key);
         else {
           try {
@@ -48,6 +69,8 @@ export class KvCache {
   }
 
   stop(): void {
+    this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
     this.stopWatch?.();
   }
 }

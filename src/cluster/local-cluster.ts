@@ -31,7 +31,11 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-export function spawnProc(name: string, args: string[], opts: { node?: string; cmd?: string } = {}): ChildProc {
+export function spawnProc(
+  name: string,
+  args: string[],
+  opts: { node?: string; cmd?: string } = {},
+): ChildProc {
   const child = spawn(opts.cmd ?? process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const add = (d: Buffer): void => {
@@ -73,7 +77,10 @@ export async function startLocalCluster(o: {
     if (o.gatewayWaitMs !== undefined) args.push('--cluster-wait-ms', String(o.gatewayWaitMs));
     const p = spawnProc(`gateway-${i}`, [...args, ...extra]);
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`gateway ${i} did not start:\n${p.output()}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`gateway ${i} did not start:\n${p.output()}`)),
+        60_000,
+      );
       const onData = (): void => {
         const m = /running at (http:\/\/\S+)/.exec(p.output());
         if (m !== null) {
@@ -108,7 +115,10 @@ export async function startLocalCluster(o: {
         p.child.kill('SIGTERM');
       }
     }
-    await Promise.race([Promise.all(all.map((p) => p.exited)), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([
+      Promise.all(all.map((p) => p.exited)),
+      new Promise((r) => setTimeout(r, 5000)),
+    ]);
     for (const p of all) if (p.child.exitCode === null) p.child.kill('SIGKILL');
     await nats.stop();
     if (o.dir === undefined) rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,8 @@ export function findNatsServer(): string | null {
   const explicit = process.env.CROSSBOOK_NATS_SERVER;
   if (explicit !== undefined && explicit !== '') return existsSync(explicit) ? explicit : null;
   const dirs = ['/usr/sbin', '/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(':')];
-  for (const d of dirs) if (d !== '' && existsSync(join(d, 'nats-server'))) return join(d, 'nats-server');
+  for (const d of dirs)
+    if (d !== '' && existsSync(join(d, 'nats-server'))) return join(d, 'nats-server');
   return null;
 }
 
@@ -62,7 +63,9 @@ export interface LocalNats {
 }
 
 /** Starts `n` nats-server nodes (1 = standalone JetStream, 3 = a clustered JetStream). */
-export async function startLocalNats(o: { nodes?: number; dir?: string; bin?: string } = {}): Promise<LocalNats> {
+export async function startLocalNats(
+  o: { nodes?: number; dir?: string; bin?: string } = {},
+): Promise<LocalNats> {
   const bin = o.bin ?? findNatsServer();
   if (bin === null) throw new Error('nats-server not found (apt-get install nats-server)');
   const n = o.nodes ?? 3;
@@ -73,16 +76,40 @@ export async function startLocalNats(o: { nodes?: number; dir?: string; bin?: st
     const clusterPort = await freePort();
     const dataDir = join(dir, `n${i + 1}`);
     mkdirSync(dataDir, { recursive: true });
-    nodes.push({ name: `n${i + 1}`, port, clusterPort, url: `nats://127.0.0.1:${port}`, dataDir, child: null });
+    nodes.push({
+      name: `n${i + 1}`,
+      port,
+      clusterPort,
+      url: `nats://127.0.0.1:${port}`,
+      dataDir,
+      child: null,
+    });
   }
   const launch = async (node: NatsNode): Promise<void> => {
-    const args = ['-a', '127.0.0.1', '-p', String(node.port), '-js', '-sd', node.dataDir, '-n', node.name];
+    const args = [
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(node.port),
+      '-js',
+      '-sd',
+      node.dataDir,
+      '-n',
+      node.name,
+    ];
     if (n > 1) {
       const routes = nodes
         .filter((x) => x !== node)
         .map((x) => `nats://127.0.0.1:${x.clusterPort}`)
         .join(',');
-      args.push('--cluster_name', 'crossbook', '--cluster', `nats://127.0.0.1:${node.clusterPort}`, '--routes', routes);
+      args.push(
+        '--cluster_name',
+        'crossbook',
+        '--cluster',
+        `nats://127.0.0.1:${node.clusterPort}`,
+        '--routes',
+        routes,
+      );
     }
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';

@@ -56,7 +56,7 @@ async function readAll(urls: string, stream: string, subjects: string): Promise<
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: 1,
     });
-    const it = await c.consume({ max_messages: 1000 });
+    const it = await c.consume({ max_messages: 1000, expires: 2000, idle_heartbeat: 1000 });
     for await (const m of it) {
       out.push({ seq: m.seq, subject: m.subject, data: m.data });
       if (m.seq >= last) break;
@@ -99,7 +99,10 @@ export async function checkCluster(urls: string, history: HistoryEntry[]): Promi
 
   // 1. Fencing: tokens never go backwards; outcomes only from the latest owner marker's token.
   let owners = 0;
-  const answers = new Map<number, Map<number, { events: EngineEvent[]; hash?: string; at: number }>>();
+  const answers = new Map<
+    number,
+    Map<number, { events: EngineEvent[]; hash?: string; at: number }>
+  >();
   for (const [p, list] of evtsBy) {
     let maxToken = 0;
     let ownerToken = -1;
@@ -108,7 +111,9 @@ export async function checkCluster(urls: string, history: HistoryEntry[]): Promi
     answers.set(p, byCmd);
     for (const { seq, msg } of list) {
       if (msg.token < maxToken)
-        v(`partition ${p}: events message at stream seq ${seq} from ${msg.node} carries token ${msg.token} after token ${maxToken}: a deposed owner published`);
+        v(
+          `partition ${p}: events message at stream seq ${seq} from ${msg.node} carries token ${msg.token} after token ${maxToken}: a deposed owner published`,
+        );
       maxToken = Math.max(maxToken, msg.token);
       if (msg.kind === 'owner') {
         owners++;
@@ -116,10 +121,14 @@ export async function checkCluster(urls: string, history: HistoryEntry[]): Promi
         continue;
       }
       if (msg.token !== ownerToken)
-        v(`partition ${p}: events at stream seq ${seq} from ${msg.node} (token ${msg.token}) while the owner is token ${ownerToken}`);
+        v(
+          `partition ${p}: events at stream seq ${seq} from ${msg.node} (token ${msg.token}) while the owner is token ${ownerToken}`,
+        );
       for (const r of msg.results) {
         if (byCmd.has(r.seq) || r.seq <= lastAnswered)
-          v(`partition ${p}: command ${r.seq} answered twice or out of order (events stream seq ${seq}, from ${msg.node})`);
+          v(
+            `partition ${p}: command ${r.seq} answered twice or out of order (events stream seq ${seq}, from ${msg.node})`,
+          );
         else byCmd.set(r.seq, { events: r.events, hash: r.hash, at: seq });
         lastAnswered = Math.max(lastAnswered, r.seq);
       }
@@ -134,20 +143,27 @@ export async function checkCluster(urls: string, history: HistoryEntry[]): Promi
     for (const { seq, env } of list) {
       const a = got.get(seq);
       if (a === undefined) {
-        const what = 'cmd' in env ? `${env.cmd.type} ${symbolOfCmd(env.cmd)} ${'orderId' in env.cmd ? env.cmd.orderId : ''}` : env.ctl;
+        const what =
+          'cmd' in env
+            ? `${env.cmd.type} ${symbolOfCmd(env.cmd)} ${'orderId' in env.cmd ? env.cmd.orderId : ''}`
+            : env.ctl;
         v(`partition ${p}: command ${seq} (${what}) was never answered`);
       }
       if ('cmd' in env) {
         const expected = await ref.submit(env.cmd);
         if (a !== undefined && JSON.stringify(a.events) !== JSON.stringify(expected)) {
           const c = env.cmd;
-          v(`partition ${p}: command ${seq} (${c.type} ${symbolOfCmd(c)} ${'orderId' in c ? c.orderId : ''}): stored events differ from the single replay: ${JSON.stringify(a.events).slice(0, 300)} vs ${JSON.stringify(expected).slice(0, 300)}`);
+          v(
+            `partition ${p}: command ${seq} (${c.type} ${symbolOfCmd(c)} ${'orderId' in c ? c.orderId : ''}): stored events differ from the single replay: ${JSON.stringify(a.events).slice(0, 300)} vs ${JSON.stringify(expected).slice(0, 300)}`,
+          );
         }
       } else if (env.ctl === 'probe') {
         probes++;
         const h = await ref.stateHash();
         if (a !== undefined && a.hash !== h)
-          v(`partition ${p}: state hash at probe ${seq} is ${a.hash}, the single replay gives ${h}`);
+          v(
+            `partition ${p}: state hash at probe ${seq} is ${a.hash}, the single replay gives ${h}`,
+          );
       }
     }
     await ref.close();
@@ -155,18 +171,34 @@ export async function checkCluster(urls: string, history: HistoryEntry[]): Promi
   for (const [p, got] of answers) {
     const known = new Set((cmdsBy.get(p) ?? []).map((c) => c.seq));
     for (const seq of got.keys())
-      if (!known.has(seq)) v(`partition ${p}: an answer for command ${seq}, which is not in the command stream`);
+      if (!known.has(seq))
+        v(`partition ${p}: an answer for command ${seq}, which is not in the command stream`);
   }
 
   // 3. Trades and orders, from the stored events.
   const tradeIds = new Set<string>();
-  const orders = new Map<string, { symbol: string; side: string; qty: number; filled: number; done: 'open' | 'filled' | 'cancelled' }>();
+  const orders = new Map<
+    string,
+    {
+      symbol: string;
+      side: string;
+      qty: number;
+      filled: number;
+      done: 'open' | 'filled' | 'cancelled';
+    }
+  >();
   let trades = 0;
   for (const got of answers.values()) {
     for (const { events } of [...got.entries()].sort((a, b) => a[0] - b[0]).map((x) => x[1])) {
       for (const e of events) {
         if (e.type === 'accepted') {
-          orders.set(e.orderId, { symbol: e.symbol, side: e.side, qty: e.qty, filled: 0, done: 'open' });
+          orders.set(e.orderId, {
+            symbol: e.symbol,
+            side: e.side,
+            qty: e.qty,
+            filled: 0,
+            done: 'open',
+          });
         } else if (e.type === 'trade') {
           trades++;
           const key = `${e.symbol}#${e.tradeId}`;
@@ -179,7 +211,10 @@ export async function checkCluster(urls: string, history: HistoryEntry[]): Promi
               continue;
             }
             o.filled += e.qty;
-            if (o.filled > o.qty) v(`symbol ${e.symbol}: order ${id} filled ${o.filled} of ${o.qty} (overfill, trade ${e.tradeId})`);
+            if (o.filled > o.qty)
+              v(
+                `symbol ${e.symbol}: order ${id} filled ${o.filled} of ${o.qty} (overfill, trade ${e.tradeId})`,
+              );
             if (o.filled === o.qty) o.done = 'filled';
           }
         } else if (e.type === 'cancelled') {
@@ -208,14 +243,21 @@ export async function checkCluster(urls: string, history: HistoryEntry[]): Promi
       ackedPlaces++;
       const view = (h.body as { order: { orderId: string; filledQty: string } }).order;
       const o = orders.get(view.orderId);
-      if (o === undefined) v(`symbol ${h.symbol}: acknowledged order ${view.orderId} (client ${h.ref}, ${h.client}) is not in the events stream`);
+      if (o === undefined)
+        v(
+          `symbol ${h.symbol}: acknowledged order ${view.orderId} (client ${h.ref}, ${h.client}) is not in the events stream`,
+        );
       else if (o.filled < Number(view.filledQty))
-        v(`symbol ${h.symbol}: acknowledged order ${view.orderId} had ${view.filledQty} filled, the final state only ${o.filled}`);
+        v(
+          `symbol ${h.symbol}: acknowledged order ${view.orderId} had ${view.filledQty} filled, the final state only ${o.filled}`,
+        );
     } else if (h.op === 'cancel' && h.status === 200) {
       ackedCancels++;
       const o = orders.get(h.ref);
       if (o === undefined || o.done !== 'cancelled')
-        v(`symbol ${h.symbol}: acknowledged cancel of ${h.ref} (${h.client}) is not in the final state (${o?.done ?? 'unknown order'})`);
+        v(
+          `symbol ${h.symbol}: acknowledged cancel of ${h.ref} (${h.client}) is not in the final state (${o?.done ?? 'unknown order'})`,
+        );
     }
   }
   return {

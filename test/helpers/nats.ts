@@ -19,7 +19,11 @@ export function natsServerOrSkip(): string | null {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `f` until it returns true, or throws `what` after `ms`. */
-export async function until(what: string, f: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+export async function until(
+  what: string,
+  f: () => boolean | Promise<boolean>,
+  ms = 20_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await f())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
