@@ -294,7 +294,7 @@ export class ClusterEngine implements Engine {
         if (Date.now() > deadline || this.closed)
           throw new ApiError(
             'unavailable',
-            `cannot sequence the command: ${(err as Error).message}`,
+            `NATS did not sequence the command (${(err as Error).message}); the gateway keeps reconnecting`,
           );
         await sleep(100);
       }

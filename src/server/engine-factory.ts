@@ -62,7 +62,9 @@ export const defaultEngineFactory: EngineFactory = async (o) => {
     });
     await engine.start();
     // Every gateway derives the same order id from a client order id: one salt, from the KV.
-    writeFileSync(join(dirname(o.journal.dir), 'order-id.salt'), engine.salt + '\n', { mode: 0o600 });
+    writeFileSync(join(dirname(o.journal.dir), 'order-id.salt'), engine.salt + '\n', {
+      mode: 0o600,
+    });
     return engine;
   }
   if (o.mode === 'single') {

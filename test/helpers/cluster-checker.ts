@@ -142,7 +142,10 @@ export async function checkCluster(urls: string, history: HistoryEntry[]): Promi
     const got = answers.get(p) ?? new Map();
     for (const { seq, env } of list) {
       const a = got.get(seq);
-      if (a === undefined) {
+      const tail = seq > Math.max(0, ...got.keys());
+      if (a === undefined && 'cmd' in env && env.cmd.type === 'clock' && tail) {
+        // A tick sequenced just before the read and not matched yet: nobody waits for ticks.
+      } else if (a === undefined) {
         const what =
           'cmd' in env
             ? `${env.cmd.type} ${symbolOfCmd(env.cmd)} ${'orderId' in env.cmd ? env.cmd.orderId : ''}`
