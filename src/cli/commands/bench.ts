@@ -17,6 +17,7 @@ export function registerBench(program: Command): void {
     .option('--no-memory', 'skip the memory-per-resting-order probe')
     .option('--modes', 'also run the concurrency-modes benchmark (bench/modes)')
     .option('--journal', 'also run the journal benchmark (bench/journal)')
+    .option('--cluster', 'run the cluster benchmark instead (NATS JetStream; docs/distributed.md)')
     .action(
       async (opts: {
         workload?: string;
@@ -26,7 +27,13 @@ export function registerBench(program: Command): void {
         memory: boolean;
         modes?: boolean;
         journal?: boolean;
+        cluster?: boolean;
       }) => {
+        if (opts.cluster) {
+          const { runClusterBench } = await import('../../cluster/bench.js');
+          await runClusterBench({ seconds: opts.quick ? 2 : 5 });
+          return;
+        }
         await runBench({
           workload: opts.workload,
           json: opts.json,
