@@ -133,7 +133,8 @@ export async function runClusterBench(
       const n = await load(c.gw, seconds * 1000, 64, lat);
       const wall = performance.now() - t0;
       const own = process.cpuUsage(own0);
-      const cpu = pids.reduce<number>((s, p) => s + cpuMsOf(p), 0) - cpu0 + (own.user + own.system) / 1000;
+      const cpu =
+        pids.reduce<number>((s, p) => s + cpuMsOf(p), 0) - cpu0 + (own.user + own.system) / 1000;
       lat.sort((a, b) => a - b);
       const row: ThroughputRow = {
         replicas,
@@ -213,7 +214,7 @@ export async function runClusterBench(
         `| R${r.replicas} | ${r.engines} | ${r.ordersPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuUsPerOrder} |`,
     ),
     '',
-    `Failover (R1, lease ${leaseMs} ms, kill -9 of the owner under load, ${failovers.length} runs): time to the next acknowledged order ${failovers.join(', ')} ms; after the lease ran out: ${afterLease.join(', ')} ms (p50 ${pct(afterLease, 0.5)} ms, max ${afterLease[afterLease.length - 1]} ms).`,
+    `Failover (R1, lease ${leaseMs} ms, kill -9 of the owner, then one order for its partition, ${failovers.length} runs): time to the next acknowledged order ${failovers.join(', ')} ms; after the lease ran out: ${afterLease.join(', ')} ms (p50 ${pct(afterLease, 0.5)} ms, max ${afterLease[afterLease.length - 1]} ms).`,
     '',
     `Live moves (R1, 2 engines, 32 submitters): move ${moves.join(', ')} ms; ack latency during moves p50 ${pct(during, 0.5).toFixed(1)} ms, p99 ${pct(during, 0.99).toFixed(1)} ms (${during.length} orders); whole run p50 ${pct(all, 0.5).toFixed(1)} ms, p99 ${pct(all, 0.99).toFixed(1)} ms; no order rejected.`,
   ];
