@@ -169,6 +169,25 @@ describe.skipIf(bin === null)(
       console.log(`cluster focused: failover ${failoverMs} ms, move ${moved.ms} ms, ${n} orders`);
     }, 120_000);
 
+    it('balances: an engine above its fair share hands partitions to a newcomer', async () => {
+      const nats = await startLocalNats({ nodes: 1 });
+      cleanups.push(() => nats.stop());
+      const e1 = engine(nats, 'e1', ['--balance']);
+      await until(
+        'e1 to own every partition',
+        () => /acquired partition 15/.test(e1.output()),
+        30_000,
+      );
+      const e2 = engine(nats, 'e2', ['--balance']);
+      await until(
+        'e2 to receive two partitions',
+        () => (e2.output().match(/owner with token/g) ?? []).length >= 2,
+        40_000,
+      );
+      expect(e1.output()).toMatch(/balancing: handing partition \d+ to e2/);
+      expect(e1.output()).toMatch(/handed over to e2 at command \d+/);
+    }, 90_000);
+
     it('a gateway that loses NATS answers 503 with a reason, then recovers by itself', async () => {
       const nats = await startLocalNats({ nodes: 1 });
       cleanups.push(() => nats.stop());

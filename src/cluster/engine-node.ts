@@ -32,6 +32,11 @@ export interface EngineNodeOptions {
   node: string;
   /** Lease length, ms (default 3000); renewed every third of it. */
   leaseMs?: number;
+  /**
+   * Even out partitions: an engine above its fair share (partitions / live engines) hands one
+   * partition at a time to the least loaded live engine, through a handover marker.
+   */
+  balance?: boolean;
   /** Snapshot every N commands per partition (default 5000), and at every handover. */
   snapshotEvery?: number;
   replicas?: number;
@@ -130,6 +135,7 @@ export class EngineNode {
       // Renewals in parallel: during a NATS leader election each may wait for its timeout.
       await Promise.all([...this.runners.values()].map((r) => r.renewIfDue()));
       await Promise.all([...this.runners.values()].map((r) => r.checkStall()));
+      if (this.o.balance === true) await this.balanceOnce(now);
       for (let p = 0; p < this.h.map.partitions; p++) {
         if (this.runners.has(p) || this.closed) continue;
         if (this.shouldTake(p, now)) await this.take(p);
@@ -137,6 +143,28 @@ export class EngineNode {
     } finally {
       this.scanning = false;
     }
+  }
+
+  private lastBalance = 0;
+  private async balanceOnce(now: number): Promise<void> {
+    if (now - this.startedAt < 2 * this.leaseMs || now - this.lastBalance < 3 * this.leaseMs)
+      return;
+    const alive = this.aliveNodes(now);
+    if (!alive.some((b) => b.node === this.o.node)) return;
+    const share = Math.ceil(this.h.map.partitions / alive.length);
+    if (this.runners.size <= share) return;
+    const others = alive.filter((b) => b.node !== this.o.node);
+    if (others.length === 0) return;
+    const target = others.reduce((a, b) => (b.partitions.length < a.partitions.length ? b : a));
+    if (target.partitions.length + 1 > share) return;
+    const p = Math.max(...this.runners.keys());
+    this.lastBalance = now;
+    this.log(`engine ${this.o.node}: balancing: handing partition ${p} to ${target.node}`);
+    await this.js
+      .publish(cmdSubject(p), encodeJson({ ctl: 'handover', to: target.node }), {
+        msgID: `balance:${p}:${target.node}:${now}`,
+      })
+      .catch(() => undefined);
   }
 
   private aliveNodes(now: number): NodeBeat[] {

@@ -55,6 +55,8 @@ export async function startLocalCluster(o: {
   leaseMs?: number;
   snapshotEvery?: number;
   gatewayWaitMs?: number;
+  /** Extra arguments for every engine (e.g. --balance). */
+  engineArgs?: string[];
   dir?: string;
 }): Promise<LocalCluster> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'crossbook-cluster-'));
@@ -66,7 +68,7 @@ export async function startLocalCluster(o: {
     const args = [cli, 'engine', '--nats', nats.urls, '--node', node];
     if (o.leaseMs !== undefined) args.push('--lease-ms', String(o.leaseMs));
     if (o.snapshotEvery !== undefined) args.push('--snapshot-every', String(o.snapshotEvery));
-    const p = spawnProc(node, [...args, ...extra]);
+    const p = spawnProc(node, [...args, ...(o.engineArgs ?? []), ...extra]);
     engines.set(node, p);
     return p;
   };

@@ -52,7 +52,13 @@ export function registerCluster(program: Command): void {
         const leaseMs = count('lease-ms', o.leaseMs, 100);
         let c;
         try {
-          c = await startLocalCluster({ natsNodes, engines, gateways, leaseMs });
+          c = await startLocalCluster({
+            natsNodes,
+            engines,
+            gateways,
+            leaseMs,
+            engineArgs: ['--balance'],
+          });
         } catch (err) {
           console.error(`cluster up failed: ${(err as Error).message}`);
           process.exit(1);

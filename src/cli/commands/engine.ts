@@ -20,6 +20,7 @@ export function registerEngine(program: Command): void {
     .requiredOption('--node <id>', "this engine's node id (unique in the cluster)")
     .option('--lease-ms <ms>', 'partition lease length (default 3000)')
     .option('--snapshot-every <n>', 'snapshot a partition every N commands (default 5000)')
+    .option('--balance', 'hand partitions above the fair share to less loaded engines')
     .option('--replicas <n>', 'stream replicas when creating them (default 3 with 3+ URLs, else 1)')
     .action(
       async (o: {
@@ -28,6 +29,7 @@ export function registerEngine(program: Command): void {
         leaseMs?: string;
         snapshotEvery?: string;
         replicas?: string;
+        balance?: boolean;
       }) => {
         if (!/^[A-Za-z0-9_-]{1,32}$/.test(o.node)) {
           console.error(`--node must be 1..32 of A-Z a-z 0-9 _ -, got ${JSON.stringify(o.node)}`);
@@ -38,6 +40,7 @@ export function registerEngine(program: Command): void {
           node: o.node,
           leaseMs: positive('lease-ms', o.leaseMs, 3000),
           snapshotEvery: positive('snapshot-every', o.snapshotEvery, 5000),
+          balance: o.balance === true,
           replicas: o.replicas === undefined ? undefined : positive('replicas', o.replicas, 1),
           log: (line) => console.log(`${new Date().toISOString()} ${line}`),
         });
