@@ -10,7 +10,7 @@ import type { Command } from '../core/index.js';
 import { builtCli } from '../server/harness.js';
 import { movePartition } from './admin.js';
 import { ClusterEngine } from './cluster-engine.js';
-import { startLocalNats, type LocalNats } from './local-nats.js';
+import { startLocalNats } from './local-nats.js';
 import { spawnProc, type ChildProc } from './local-cluster.js';
 import { leaseKey, partitionOf, decodeJson, type Lease } from './protocol.js';
 
