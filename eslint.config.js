@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'ui/dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'ui/dist/**',
+      'node_modules/**',
+      'data/**',
+      'coverage/**',
+      'test-output/**',
+      'docs/api-reference/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

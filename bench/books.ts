@@ -2,8 +2,7 @@
  * The book implementations under test. The reference book is loaded by path at run time so the
  * bench still builds and runs while (or if) it is absent.
  */
-import type { OrderBookFactory } from '../src/core/index.js';
-import { FastBook } from '../src/core/book/fast-book.js';
+import { FastBook, type OrderBookFactory } from '../src/core/index.js';
 
 export interface BookFactories {
   fast: OrderBookFactory;

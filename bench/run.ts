@@ -96,11 +96,11 @@ async function runCore(opts: BenchOptions): Promise<BenchReport> {
   // another workload's millions of objects in its heap (that slows every major GC).
   const cache = new Map<string, Workload>();
   const checked = new Set<string>();
-  const workload = (spec: WorkloadSpec): Workload => {
+  const workload = async (spec: WorkloadSpec): Promise<Workload> => {
     let w = cache.get(spec.name);
     if (w !== undefined) return w;
     if (!checked.has(spec.name)) log(`generating ${spec.name}...`);
-    w = spec.make(quick);
+    w = await spec.make(quick);
     if (!spec.big) cache.set(spec.name, w);
     if (!checked.has(spec.name)) {
       checked.add(spec.name);
@@ -132,7 +132,7 @@ async function runCore(opts: BenchOptions): Promise<BenchReport> {
       if (skip) {
         results.get(spec.name)!.push({ ...emptyResult(engine.name), skipped: skip });
       } else {
-        const w = workload(spec);
+        const w = await workload(spec);
         meta.set(spec.name, describe(w));
         const total = w.length * (plan.warmups + plan.reps);
         let seen = 0;

@@ -3,8 +3,7 @@
  * generators run every op through it before timing, so they only emit cancels and moves for
  * orders that are still resting and know which ops trade. It is also the "book only" engine.
  */
-import { FastBook } from '../src/core/book/fast-book.js';
-import { BUY, NONE, SELL, type Side } from '../src/core/index.js';
+import { BUY, FastBook, NONE, SELL, type Side } from '../src/core/index.js';
 
 export class SimMatcher {
   readonly book: FastBook;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ClusterEngine,
+  clusterEngineFactory,
   clusterStatus,
   cmdSubject,
   connectCluster,
@@ -192,7 +193,10 @@ describe.skipIf(bin === null)(
       const nats = await startLocalNats({ nodes: 1 });
       cleanups.push(() => nats.stop());
       engine(nats, 'e1');
-      const srv = await startTestServer({ config: { cluster: nats.urls, clusterWaitMs: 10_000 } });
+      const srv = await startTestServer({
+        config: { cluster: nats.urls, clusterWaitMs: 10_000 },
+        start: { engineFactory: clusterEngineFactory },
+      });
       cleanups.push(() => srv.close());
       const key = srv.keys.demo1;
       const order = (id: string) =>

@@ -3,17 +3,19 @@
  * on port 0 serving the built UI. Everything on screen comes from the server: market data seeded
  * through the signed API, orders placed by clicking, a crossing order from another account, the
  * chaos panel running the seed's test on the server, and a server restart the page must survive.
- * Screenshots go to docs/screenshots/.
+ * Screenshots go to test-output/screenshots/ (git-ignored), so `npm test` changes no tracked file;
+ * `npm run screenshots` runs this suite with CROSSBOOK_SCREENSHOTS=docs/screenshots to refresh the
+ * README's images.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedRequest, type ApiKeyPair } from '../src/gateway/index.js';
 import { startTestServer, type TestServer } from '../src/server/harness.js';
 import { chromiumAvailable, ensureUiBuilt, launchChromium } from './helpers/browser.js';
 
-const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+const SHOTS = resolve(process.env.CROSSBOOK_SCREENSHOTS ?? join('test-output', 'screenshots'));
 const hasChromium = chromiumAvailable();
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -212,6 +214,16 @@ describe.skipIf(!hasChromium)('web trading UI in chromium', () => {
   });
 
   it('runs the chaos test on the server: no over-execution except racy, which is caught', async () => {
+    // The chaos run is admin-only: switch to the admin key for it, then back to demo1.
+    const login = async (key: ApiKeyPair, account: string) => {
+      await page.click(`${testid('account')} button`);
+      await page.waitForSelector(testid('login-key'));
+      await page.fill(testid('login-key'), key.keyId);
+      await page.fill(testid('login-secret'), key.secret);
+      await page.click(testid('login-submit'));
+      await page.locator(testid('account')).filter({ hasText: account }).waitFor();
+    };
+    await login(s.keys.admin, 'admin');
     await page.click(testid('chaos-run'));
     await page.waitForSelector(`${testid('chaos-panel')}[data-running="true"]`);
     await page.waitForSelector(`${testid('chaos-panel')}[data-running="false"]`, {
@@ -229,6 +241,8 @@ describe.skipIf(!hasChromium)('web trading UI in chromium', () => {
     expect(await racy.getAttribute('data-over-executed')).toBe('true');
     expect(await racy.textContent()).toContain("seed's failing design");
     await page.locator(testid('chaos-panel')).screenshot({ path: join(SHOTS, 'chaos.png') });
+    await login(s.keys.demo1, 'demo1');
+    await page.waitForSelector(testid('order-entry'));
   });
 
   it('keeps trading after the server restarts: reconnects and resyncs the book', async () => {

@@ -12,7 +12,7 @@ import type { RepPlan } from '../harness.js';
 
 export interface WorkloadSpec {
   name: string;
-  make: (quick: boolean) => Workload;
+  make: (quick: boolean) => Workload | Promise<Workload>;
   plan: (quick: boolean) => RepPlan;
   /** Too big to keep between engines: regenerated for each. */
   big?: boolean;

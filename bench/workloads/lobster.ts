@@ -1,5 +1,5 @@
 /**
- * The three shipped NASDAQ days (../shared/data/lobster), merged by timestamp into one
+ * The three shipped NASDAQ days (samples/lobster), merged by timestamp into one
  * multi-instrument stream: adds, partial cancels (replace down, keeps priority), deletes, and
  * each run of same-timestamp executions as one aggressive IOC on the opposite side. The setup
  * places each day's first visible book (orders resting before 09:30) as one order per level.
@@ -9,12 +9,14 @@ import type { Side } from '../../src/core/index.js';
 import { readMessages, readOrderbook, shippedDays } from '../../src/lobster/index.js';
 import { WorkloadBuilder, type Workload } from '../workload.js';
 
-export function lobsterWorkload(): Workload {
-  const days = shippedDays().map((d) => ({
-    ...d,
-    msgs: readMessages(d.messages),
-    ob: readOrderbook(d.orderbook),
-  }));
+export async function lobsterWorkload(): Promise<Workload> {
+  const days = await Promise.all(
+    shippedDays().map(async (d) => ({
+      ...d,
+      msgs: await readMessages(d.messages),
+      ob: await readOrderbook(d.orderbook),
+    })),
+  );
   const b = new WorkloadBuilder(
     'lobster',
     days.map((d) => ({ symbol: d.symbol, tickSize: '0.0001', lotSize: '1' })),

@@ -7,11 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from '../core/index.js';
-import { builtCli } from '../server/harness.js';
 import { movePartition } from './admin.js';
 import { ClusterEngine } from './cluster-engine.js';
 import { startLocalNats } from './local-nats.js';
-import { spawnProc, type ChildProc } from './local-cluster.js';
+import { builtCli, spawnProc, type ChildProc } from './local-cluster.js';
 import { leaseKey, partitionOf, decodeJson, type Lease } from './protocol.js';
 
 const SYMBOLS = ['MSFT', 'AAPL', 'GOOGL', 'TSLA', 'NVDA', 'SPY'];

@@ -7,10 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from 'nats';
 import type { Command, EngineEvent } from '../core/index.js';
-import { ApiError } from '../gateway/errors.js';
-import type { Engine, Mode } from '../runtime/engine.js';
-import { EventListeners } from '../runtime/listeners.js';
-import { stampCommand } from '../runtime/stamp.js';
+import { ApiError } from '../gateway/index.js';
+import { EventListeners, stampCommand, type Engine, type Mode } from '../runtime/index.js';
 import { connectCluster, type ClusterHandles } from './connect.js';
 import { KvCache } from './kv-cache.js';
 import {

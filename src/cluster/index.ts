@@ -35,3 +35,6 @@ export {
   type LocalGateway,
   type ChildProc,
 } from './local-cluster.js';
+export { clusterEngineFactory } from './gateway-factory.js';
+export { runClusterBench } from './bench.js';
+export { builtCli, keysFromBanner } from './local-cluster.js';

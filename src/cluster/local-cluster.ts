@@ -3,11 +3,30 @@
  * the built CLI. Used by `crossbook cluster up`, the cluster tests and `bench --cluster`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { builtCli, keysFromBanner } from '../server/harness.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startLocalNats, type LocalNats } from './local-nats.js';
+
+/** The built CLI (dist/src/cli/main.js), from src/cluster (tsx) or dist/src/cluster. */
+export function builtCli(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = here.includes('/dist/') ? join(here, '..', '..', '..') : join(here, '..', '..');
+  const main = join(root, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(main))
+    throw new Error(`${main} is missing: run \`npx tsc -p tsconfig.json\` first`);
+  return main;
+}
+
+/** The demo keys a gateway prints on its first start. */
+export function keysFromBanner(out: string): Record<string, { keyId: string; secret: string }> {
+  const keys: Record<string, { keyId: string; secret: string }> = {};
+  for (const m of out.matchAll(/^\s+(\S+)\s+(trader|admin)\s+key (\S+)\s+secret (\S+)$/gm)) {
+    keys[m[1]] = { keyId: m[3], secret: m[4] };
+  }
+  return keys;
+}
 
 export interface ChildProc {
   name: string;

@@ -17,4 +17,3 @@ export * from './book/order-book.js';
 export * from './book/book-hash.js';
 export { FastBook } from './book/fast-book.js';
 export { ReferenceBook } from './book/reference-book.js';
-export { InvariantChecker } from './invariants.js';

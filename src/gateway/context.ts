@@ -43,6 +43,44 @@ export interface ChaosReport {
   results: ChaosResult[];
 }
 
+/** Which live sessions to end: those of one key, or all of one account. */
+export interface SessionFilter {
+  keyId?: string;
+  account?: string;
+}
+
+/**
+ * Live sessions (WebSocket connections) by key and account: admin actions end them at once. The
+ * WebSocket gateway registers itself; HTTP has no sessions (every request is verified afresh).
+ */
+export class Sessions {
+  private readonly closers = new Set<(f: SessionFilter, reason: string) => number>();
+
+  register(closer: (f: SessionFilter, reason: string) => number): () => void {
+    this.closers.add(closer);
+    return () => this.closers.delete(closer);
+  }
+
+  /** Closes matching sessions with `reason`; returns how many. */
+  close(f: SessionFilter, reason: string): number {
+    let n = 0;
+    for (const c of this.closers) n += c(f, reason);
+    return n;
+  }
+}
+
+/** Backpressure limits of the WebSocket gateway (docs/api.md §4.6). */
+export interface WsLimits {
+  /** Bytes of one message. */
+  maxMessage: number;
+  /** Bytes of a connection's outgoing buffer before it is closed (slow_consumer). */
+  maxBuffered: number;
+  /** Commands of one connection sent to the engine and not yet answered; more get `throttled`. */
+  maxInFlight: number;
+  /** Open connections; more are refused at the upgrade (503). */
+  maxConnections: number;
+}
+
 /** Everything the HTTP and WebSocket adapters need; built once by the server. */
 export interface GatewayContext {
   service: OrderService;
@@ -62,7 +100,10 @@ export interface GatewayContext {
   closing: () => boolean;
   /** Runs the seed's chaos test on fresh engines, when the server was built with it. */
   chaos?: (modes: string[]) => Promise<ChaosReport>;
-  /** Limits: bytes of one WebSocket message and of a connection's outgoing buffer. */
-  wsMaxMessage: number;
-  wsMaxBuffered: number;
+  /** Revokes an API key in the store; resolves with its account, or null when unknown. */
+  revokeKey(keyId: string): Promise<string | null>;
+  sessions: Sessions;
+  ws: WsLimits;
+  /** Log lines dropped because the log sink was full or failing. */
+  logDropped?: () => number;
 }

@@ -2,7 +2,7 @@ import type { RejectReason } from '../core/index.js';
 
 /** Reasons only the edge produces, in addition to the engine's and the risk checks'. */
 export type GatewayReason =
-  RejectReason | 'not_found' | 'busy' | 'unavailable' | 'internal' | 'slow_consumer';
+  RejectReason | 'not_found' | 'busy' | 'unavailable' | 'internal' | 'slow_consumer' | 'throttled';
 
 /** A refusal at the edge: carried to the client as `{error:{reason,message}}`. */
 export class ApiError extends Error {
@@ -47,6 +47,7 @@ const STATUS: Partial<Record<GatewayReason, number>> = {
   unavailable: 503,
   internal: 500,
   slow_consumer: 429,
+  throttled: 429,
 };
 
 /**

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Command, EngineEvent } from '../core/index.js';
-import { parseCommand, type InstrumentRegistry, type InstrumentUnits } from '../protocol/index.js';
-import type { Engine } from '../runtime/engine.js';
+import type { InstrumentRegistry, InstrumentUnits } from '../protocol/index.js';
+import type { Engine } from '../runtime/index.js';
 import type { Principal } from './auth/index.js';
 import { ApiError } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
 import { fillView, orderView, type FillView, type OrderView } from './orders/format.js';
+import { OrderEntry, type Fields } from './orders/order-entry.js';
 import { OrderRegistry, type FillRecord, type OrderRecord } from './orders/order-registry.js';
 import type { RiskChecker } from './risk/index.js';
 
@@ -21,6 +22,21 @@ export interface OrderServiceOptions {
   findStored?: (orderId: string) => Promise<OrderRecord | undefined>;
   /** Finds the symbol of an order the registry does not know (e.g. from the public L3 book). */
   symbolOf?: (orderId: string) => string | undefined;
+  /**
+   * Global admission bound: commands submitted to the engine and not yet answered, all clients
+   * together. Beyond it new orders are refused at once with `throttled` (default 10,000).
+   */
+  maxQueued?: number;
+  /** Engine health beside the service's own record of failed submits (e.g. the journal's). */
+  engineHealth?: () => { ok: boolean; reason?: string };
+  /** Called once when the engine starts failing (logs the cause once, not per order). */
+  onFailure?: (err: Error) => void;
+}
+
+/** What /health reports. */
+export interface ServiceHealth {
+  ok: boolean;
+  reason?: string;
 }
 
 export interface PlaceResult {
@@ -31,63 +47,82 @@ export interface PlaceResult {
 
 type Outcome =
   | { ok: true; orderId: string; fills: FillRecord[]; existing?: boolean }
-  | { ok: false; error: ApiError };
+  | { ok: false; error: ApiError; reachedEngine: boolean };
 
-const CLIENT_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 const MAX_IDEMPOTENCY_ENTRIES = 500_000;
-const PLACE_FIELDS = new Set([
-  'symbol',
-  'side',
-  'kind',
-  'qty',
-  'price',
-  'stopPrice',
-  'tif',
-  'expireAt',
-  'postOnly',
-  'displayQty',
-  'stp',
-  'clientOrderId',
-]);
+const MAX_FALLBACK = 10_000;
+export const DEFAULT_MAX_QUEUED = 10_000;
 
 /**
- * Order entry shared by HTTP and WebSocket: edge parsing (src/protocol), pre-trade risk, the
- * engine, and the answer built from the engine's events. Idempotent by (account, clientOrderId):
- * within a process the first outcome is replayed; across restarts the order id derived from the
- * client id makes the engine refuse a second order (duplicate_order_id), answered with the first.
+ * Order entry shared by HTTP and WebSocket: validation and the core command (OrderEntry: one
+ * compiled schema), the global admission bound, pre-trade risk with its reservation, the engine,
+ * and the answer built from the engine's events. Idempotent by (account, clientOrderId): within a
+ * process the first outcome that reached the engine is replayed (a refusal before the engine, such
+ * as a rate limit, is not remembered); across restarts the order id derived from the client id
+ * makes the engine refuse a second order (duplicate_order_id), answered with the first.
+ * A submit that fails (the journal cannot write) marks the service unhealthy: every order is then
+ * refused with `unavailable` (503) and /health says why.
  */
 export class OrderService {
   private readonly prefix = Date.now().toString(36) + randomBytes(3).toString('hex');
   private counter = 0;
   private readonly outcomes = new Map<string, Promise<Outcome>>();
+  private readonly entry: OrderEntry;
+  private readonly maxQueued: number;
+  private queued = 0;
+  private failure: string | undefined;
 
-  constructor(private readonly o: OrderServiceOptions) {}
+  constructor(private readonly o: OrderServiceOptions) {
+    this.entry = new OrderEntry(o.instruments);
+    this.maxQueued = o.maxQueued ?? DEFAULT_MAX_QUEUED;
+  }
 
   units(symbol: string): InstrumentUnits {
-    const u = this.o.instruments.get(symbol);
-    if (u === undefined) throw new ApiError('unknown_symbol', `Unknown symbol ${symbol}`);
-    return u;
+    return this.entry.units(symbol);
+  }
+
+  /** Commands submitted and not yet answered. */
+  get inFlight(): number {
+    return this.queued;
+  }
+
+  health(): ServiceHealth {
+    if (this.failure !== undefined) return { ok: false, reason: this.failure };
+    const e = this.o.engineHealth?.();
+    if (e !== undefined && !e.ok) return { ok: false, reason: e.reason ?? 'engine unavailable' };
+    return { ok: true };
+  }
+
+  /** Refuses at once when the venue cannot take more work or cannot record it. */
+  private admission(): void {
+    const h = this.health();
+    if (!h.ok) {
+      throw this.reject(
+        new ApiError('unavailable', `The venue cannot accept orders now: ${h.reason}`),
+      );
+    }
+    if (this.queued >= this.maxQueued) {
+      throw this.reject(
+        new ApiError(
+          'throttled',
+          `The venue is busy: ${this.maxQueued} commands are waiting for the engine; retry shortly`,
+        ),
+      );
+    }
   }
 
   view(order: OrderRecord): OrderView {
     return orderView(order, this.units(order.symbol));
   }
 
-  async place(p: Principal, body: Record<string, unknown>): Promise<PlaceResult> {
-    for (const k of Object.keys(body)) {
-      if (!PLACE_FIELDS.has(k))
-        throw new ApiError('malformed', `Cannot place an order: unknown field ${k}`);
+  async place(p: Principal, body: unknown): Promise<PlaceResult> {
+    try {
+      this.entry.validatePlace(body);
+    } catch (err) {
+      this.o.metrics.recordOrder('rejected');
+      throw this.reject(err as ApiError);
     }
-    const clientOrderId = body.clientOrderId;
-    if (
-      clientOrderId !== undefined &&
-      (typeof clientOrderId !== 'string' || !CLIENT_ID_RE.test(clientOrderId))
-    ) {
-      throw new ApiError(
-        'malformed',
-        'clientOrderId must be 1..64 characters of A-Z a-z 0-9 . _ : -',
-      );
-    }
+    const clientOrderId = body.clientOrderId as string | undefined;
     if (clientOrderId === undefined)
       return this.answer(await this.placeNew(p, body, undefined), false);
     const key = `${p.account}\u0000${clientOrderId}`;
@@ -98,13 +133,20 @@ export class OrderService {
     if (this.outcomes.size > MAX_IDEMPOTENCY_ENTRIES) {
       this.outcomes.delete(this.outcomes.keys().next().value!);
     }
-    return this.answer(await pending, false);
+    const out = await pending;
+    // Only outcomes of orders that reached the engine are remembered: a refusal before it (rate
+    // limit, disabled account, busy venue) may succeed when retried.
+    if (!out.ok && !out.reachedEngine && this.outcomes.get(key) === pending) {
+      this.outcomes.delete(key);
+    }
+    return this.answer(out, false);
   }
 
   async cancel(p: Principal, ref: string): Promise<{ order: OrderView }> {
+    this.admission();
+    this.rateToken(p.account);
     const { orderId, symbol } = this.locate(p, ref);
-    const cmd = this.parse({ type: 'cancel', symbol, orderId, account: p.account });
-    const events = await this.submit(cmd);
+    const events = await this.submit({ type: 'cancel', symbol, orderId, account: p.account });
     this.throwIfRejected(events, orderId);
     return { order: this.view(this.recordOf(orderId, events)) };
   }
@@ -112,42 +154,42 @@ export class OrderService {
   async replace(
     p: Principal,
     ref: string,
-    body: Record<string, unknown>,
+    body: unknown,
   ): Promise<{ order: OrderView; fills: FillView[]; priorityKept: boolean }> {
-    for (const k of Object.keys(body)) {
-      if (k !== 'price' && k !== 'qty' && k !== 'stopPrice') {
-        throw new ApiError('malformed', `Cannot replace an order: unknown field ${k}`);
-      }
-    }
-    if (body.price === undefined && body.qty === undefined && body.stopPrice === undefined) {
-      throw new ApiError('malformed', 'Cannot replace an order: give price, qty or stopPrice');
+    this.admission();
+    // Structure first (the same answer whatever the order), then the order, then the values.
+    try {
+      this.entry.validateReplace(body, ref);
+    } catch (err) {
+      throw this.reject(err as ApiError);
     }
     const { orderId, symbol } = this.locate(p, ref);
-    const cmd = this.parse({ ...body, type: 'replace', symbol, orderId, account: p.account });
-    if (cmd.type !== 'replace') throw new ApiError('internal', 'replace parsed to another command');
-    const known = this.o.orders.getOwned(p.account, orderId);
-    if (known !== undefined) {
-      const u = this.units(symbol);
-      const bad = this.o.risk.checkReplace({
-        account: p.account,
-        symbol,
-        side: known.side,
-        kind: known.kind,
-        price: cmd.price ?? known.price,
-        stopPrice: cmd.stopPrice ?? known.stopPrice,
-        qty: cmd.qty ?? known.leaves,
-        tick: u.tick,
-        lot: u.lot,
-      });
-      if (bad)
-        throw this.reject(
-          new ApiError(bad.reason, `Cannot replace order ${orderId}: ${bad.message}`),
-        );
+    let cmd;
+    try {
+      cmd = this.entry.replace(body, p.account, orderId, symbol);
+    } catch (err) {
+      throw this.reject(err as ApiError);
     }
+    const known = this.o.orders.getOwned(p.account, orderId);
+    const u = this.units(symbol);
+    const bad = this.o.risk.admitReplace({
+      account: p.account,
+      symbol,
+      side: known?.side ?? 'buy',
+      kind: known?.kind ?? 'limit',
+      price: cmd.price ?? known?.price,
+      stopPrice: cmd.stopPrice ?? known?.stopPrice,
+      qty: cmd.qty ?? known?.leaves ?? 0,
+      tick: u.tick,
+      lot: u.lot,
+    });
+    if (bad)
+      throw this.reject(
+        new ApiError(bad.reason, `Cannot replace order ${orderId}: ${bad.message}`),
+      );
     const events = await this.submit(cmd);
     this.throwIfRejected(events, orderId);
     const replaced = events.find((e) => e.type === 'replaced' && e.orderId === orderId);
-    const u = this.units(symbol);
     return {
       order: this.view(this.recordOf(orderId, events)),
       fills: this.fillsOf(orderId, events).map((f) => fillView(f, u, known?.clientOrderId)),
@@ -157,6 +199,8 @@ export class OrderService {
 
   async massCancel(p: Principal, symbol: string | undefined): Promise<{ cancelled: number }> {
     if (symbol !== undefined) this.units(symbol);
+    this.admission();
+    this.rateToken(p.account);
     return { cancelled: await this.cancelAll(p.account, symbol) };
   }
 
@@ -210,35 +254,38 @@ export class OrderService {
     return events.filter((e) => e.type === 'cancelled').length;
   }
 
+  private rateToken(account: string): void {
+    const bad = this.o.risk.admitCancel(account);
+    if (bad) throw this.reject(new ApiError(bad.reason, bad.message));
+  }
+
   private async placeNew(
     p: Principal,
-    body: Record<string, unknown>,
+    body: Fields,
     clientOrderId: string | undefined,
   ): Promise<Outcome> {
     const orderId =
       clientOrderId === undefined ? this.nextId() : this.stableId(p.account, clientOrderId);
+    let reachedEngine = false;
     try {
-      const wire: Record<string, unknown> = { type: 'place', orderId, account: p.account };
-      for (const k in body) if (k !== 'clientOrderId') wire[k] = body[k];
-      // The API's default kind is limit (docs/api.md): a forgotten price is an error, never a
-      // market order.
-      if (wire.kind === undefined) wire.kind = 'limit';
-      // The wire speaks ms; the engine's expiry is ns.
-      if (
-        typeof body.expireAt === 'number' &&
-        Number.isSafeInteger(body.expireAt) &&
-        body.expireAt >= 0
-      ) {
-        wire.expireAt = body.expireAt * 1e6;
-      }
-      const cmd = this.parse(wire, orderId, clientOrderId);
-      if (cmd.type !== 'place') throw new ApiError('internal', 'place parsed to another command');
+      this.admission();
+      const cmd = this.entry.place(body, p.account, orderId);
       const u = this.units(cmd.symbol);
-      const bad = this.o.risk.check({ ...cmd, tick: u.tick, lot: u.lot });
+      const bad = this.o.risk.admit({ ...cmd, tick: u.tick, lot: u.lot });
       if (bad) throw new ApiError(bad.reason, `Cannot place order: ${bad.message}`);
+      let events: EngineEvent[];
       this.o.orders.expect(orderId, clientOrderId);
-      const events = await this.submit(cmd);
-      this.o.orders.forget(orderId);
+      try {
+        reachedEngine = true;
+        events = await this.submit(cmd);
+      } catch (err) {
+        // Never reached the journal: the engine did not take it.
+        reachedEngine = false;
+        throw err;
+      } finally {
+        this.o.risk.release(p.account);
+        this.o.orders.forget(orderId);
+      }
       const rejected = this.rejectionOf(events, orderId, { clientOrderId });
       if (rejected !== undefined) {
         if (rejected.reason === 'duplicate_order_id' && clientOrderId !== undefined) {
@@ -249,13 +296,18 @@ export class OrderService {
       }
       this.o.metrics.recordOrder('accepted');
       const rec = this.o.orders.get(orderId);
-      if (rec === undefined) this.fallback.set(orderId, this.recordOf(orderId, events));
+      if (rec === undefined) {
+        this.fallback.set(orderId, this.recordOf(orderId, events));
+        if (this.fallback.size > MAX_FALLBACK) {
+          this.fallback.delete(this.fallback.keys().next().value!);
+        }
+      }
       return { ok: true, orderId, fills: this.fillsOf(orderId, events) };
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       this.o.metrics.recordOrder('rejected');
       this.reject(err);
-      return { ok: false, error: err };
+      return { ok: false, error: err, reachedEngine };
     }
   }
 
@@ -280,26 +332,24 @@ export class OrderService {
     const m = this.o.metrics;
     const t0 = performance.now();
     m.submitStarted();
+    this.queued++;
     try {
       return await this.o.engine.submit(cmd);
+    } catch (err) {
+      // The engine could not take the command (journal write failed, engine closed): the venue
+      // is unavailable until an operator fixes the cause, and each client hears it as 503.
+      if (this.failure === undefined) {
+        this.failure = (err as Error).message;
+        this.o.onFailure?.(err as Error);
+      }
+      throw this.reject(
+        new ApiError('unavailable', `The venue cannot record orders now: ${this.failure}`),
+      );
     } finally {
+      this.queued--;
       m.submitDone();
       m.recordAck((performance.now() - t0) / 1000);
     }
-  }
-
-  private parse(wire: Record<string, unknown>, newId?: string, clientOrderId?: string): Command {
-    const r = parseCommand(wire, this.o.instruments);
-    if (r.ok) return r.command;
-    let message = r.message;
-    // A new order's server id means nothing to the client yet: name it by the client's id.
-    if (newId !== undefined) {
-      message = message.replace(
-        `order ${newId}`,
-        clientOrderId === undefined ? 'an order' : `order ${clientOrderId}`,
-      );
-    }
-    throw this.reject(new ApiError(r.reason, message));
   }
 
   private readonly counted = new WeakSet<ApiError>();

@@ -21,23 +21,10 @@ import {
   writeSnapshot,
   type CapturedSnapshot,
 } from './snapshot-files.js';
+import type { DurableSink, JournaledEntry } from '../store/index.js';
 
-/** One journaled command with the events it caused: what a sink (the store) receives. */
-export interface JournaledEntry {
-  shard: number;
-  /** Journal seq of the command. */
-  seq: number;
-  command: Command;
-  events: readonly EngineEvent[];
-}
-
-/** Where durable entries go off the matching path. Must be idempotent by (shard, seq). */
-export interface DurableSink {
-  /** Highest journal seq fully written for `shard` (0 when none). */
-  lastJournalSeq(shard: number): Promise<number>;
-  /** Writes entries in seq order; entries at or below lastJournalSeq are ignored. */
-  writeEntries(entries: readonly JournaledEntry[]): Promise<void>;
-}
+// The sink contract is the store's (the lower layer); journal users get it from here too.
+export type { DurableSink, JournaledEntry };
 
 export interface DurableExchangeOptions {
   dir: string;

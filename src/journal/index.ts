@@ -64,6 +64,7 @@ export {
   DEFAULT_SEGMENT_BYTES,
   type FsyncPolicy,
   type JournalOptions,
+  type CommandJournal,
 } from './journal.js';
 export {
   captureSnapshot,

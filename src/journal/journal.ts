@@ -18,7 +18,6 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandJournal } from '../runtime/engine.js';
 import type { Command } from '../core/index.js';
 import { ByteWriter } from './byte-buffer.js';
 import { encodeCommand } from './command-codec.js';
@@ -81,6 +80,21 @@ function writeAll(fd: number, buf: Uint8Array, position: number): Promise<void> 
 
 const datasync = (fd: number): Promise<void> =>
   new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+
+/**
+ * Write-ahead log seen from a mode: commands are appended (already stamped with `ts`) before their
+ * events are released. Implemented by Journal; `single` owns one, `sharded` one per shard.
+ */
+export interface CommandJournal {
+  /** Appends one state-changing command; resolves once it is durable under the fsync policy. */
+  append(cmd: Command): Promise<void>;
+  /**
+   * Optional: appends an opaque outcome record. `lockfree` (whose matching order is not its input
+   * order) journals each order's outcome (fills reserved, final state) with it before release.
+   */
+  appendOutcome?(payload: Uint8Array | string, ts?: number): Promise<void>;
+  close(): Promise<void>;
+}
 
 export class Journal implements CommandJournal {
   readonly dir: string;

@@ -6,7 +6,8 @@
  * Pre-09:30 orders and orders that changed out of view (deeper than the file's N levels) are
  * learned from the orderbook file as synthetic orders and per-level stale debt, only when a price
  * comes into view; prices that stay in view must match exactly (see reconstruct.ts).
- * Limits: files are read whole (a day is a few MB); level-1 files check the top of book only.
+ * Files: `.csv` or `.csv.gz` (zlib stream); the three shipped days are in samples/lobster.
+ * Limits: a day is held as typed arrays (a few MB); level-1 files check the top of book only.
  * Performance: the replay itself is OrderBook calls on typed arrays; the per-row check dominates.
  */
 export * from './files.js';

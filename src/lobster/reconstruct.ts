@@ -14,8 +14,7 @@
  * file exactly, or the row counts as a mismatch (then it is resynchronised, so one error counts
  * once).
  */
-import { FastBook } from '../core/book/fast-book.js';
-import { BUY, NONE, type Side } from '../core/index.js';
+import { BUY, FastBook, NONE, type Side } from '../core/index.js';
 import type { LobsterMessages, LobsterOrderbook } from './files.js';
 
 export interface ReplayStats {

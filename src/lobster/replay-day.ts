@@ -10,13 +10,15 @@ export interface DayReport extends ReplayStats {
 }
 
 /** Reads, replays and checks one LOBSTER day; optionally runs the matching check too. */
-export function replayDay(opts: {
+export async function replayDay(opts: {
   messages: string;
   orderbook: string;
   matching?: boolean;
-}): DayReport {
-  const msgs = readMessages(opts.messages);
-  const ob = readOrderbook(opts.orderbook);
+}): Promise<DayReport> {
+  const [msgs, ob] = await Promise.all([
+    readMessages(opts.messages),
+    readOrderbook(opts.orderbook),
+  ]);
   const lb = new LobsterBook(msgs, ob);
   const t0 = performance.now();
   const stats = lb.replay();

@@ -13,6 +13,8 @@ export type {
   InstrumentInfo,
   L1Message,
   L2Message,
+  MarketDataChannel,
+  MarketDataInterest,
   MarketDataListener,
   MarketDataMessage,
   PriceQty,

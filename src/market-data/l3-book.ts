@@ -1,4 +1,4 @@
-import type { SideName } from '../core/types.js';
+import type { SideName } from '../core/index.js';
 
 /** One visible resting order as the public sees it: no account, only the visible slice. */
 interface BookOrder {
@@ -15,6 +15,7 @@ interface BookOrder {
 
 /** Orders at one price, in time priority (a Map keeps insertion order). */
 interface Level {
+  side: SideName;
   price: number;
   orders: Map<string, BookOrder>;
   total: number;
@@ -62,7 +63,6 @@ export class L3Book {
   /** Bids descending, asks ascending: index 0 is the best. */
   private readonly prices = { buy: [] as number[], sell: [] as number[] };
   private readonly touched = new Set<Level>();
-  private readonly touchedSide = new Map<Level, SideName>();
   /** Levels emptied since the last publish, reused if their price comes back in the same batch. */
   private readonly emptied = { buy: new Map<number, Level>(), sell: new Map<number, Level>() };
 
@@ -181,30 +181,48 @@ export class L3Book {
     const out: LevelChange[] = [];
     for (const level of this.touched) {
       if (level.total !== level.published) {
-        out.push({ side: this.touchedSide.get(level)!, price: level.price, qty: level.total });
+        out.push({ side: level.side, price: level.price, qty: level.total });
         level.published = level.total;
       }
     }
+    this.resetTouched();
+    return out;
+  }
+
+  /**
+   * What `takeChanges()` does when nobody reads the changes: marks every touched level published
+   * and says whether any total changed, without building the change list.
+   */
+  discardChanges(): boolean {
+    let changed = false;
+    for (const level of this.touched) {
+      if (level.total !== level.published) {
+        changed = true;
+        level.published = level.total;
+      }
+    }
+    this.resetTouched();
+    return changed;
+  }
+
+  private resetTouched(): void {
     this.touched.clear();
-    this.touchedSide.clear();
     this.emptied.buy.clear();
     this.emptied.sell.clear();
-    return out;
   }
 
   private levelOf(order: BookOrder): Level {
     return this.levels[order.side].get(order.price)!;
   }
 
-  private touch(level: Level, side: SideName): void {
+  private touch(level: Level): void {
     this.touched.add(level);
-    this.touchedSide.set(level, side);
   }
 
   private setVisible(level: Level, order: BookOrder, visible: number): void {
     level.total += visible - order.visible;
     order.visible = visible;
-    this.touch(level, order.side);
+    this.touch(level);
   }
 
   private enqueue(order: BookOrder): void {
@@ -212,6 +230,7 @@ export class L3Book {
     let level = levels.get(order.price);
     if (level === undefined) {
       level = this.emptied[order.side].get(order.price) ?? {
+        side: order.side,
         price: order.price,
         orders: new Map(),
         total: 0,
@@ -222,7 +241,7 @@ export class L3Book {
     }
     level.orders.set(order.orderId, order);
     level.total += order.visible;
-    this.touch(level, order.side);
+    this.touch(level);
   }
 
   private dequeue(order: BookOrder): void {
@@ -231,7 +250,7 @@ export class L3Book {
     if (level === undefined) return;
     level.orders.delete(order.orderId);
     level.total -= order.visible;
-    this.touch(level, order.side);
+    this.touch(level);
     if (level.orders.size === 0) {
       levels.delete(order.price);
       this.emptied[order.side].set(order.price, level);

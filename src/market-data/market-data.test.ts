@@ -168,3 +168,85 @@ describe('formatStepsFast', () => {
     }
   });
 });
+
+describe('MarketData built only for its readers', () => {
+  /** Events of a real engine: 600 limit and market orders around 100.00, about half trade. */
+  async function engineEvents(): Promise<EngineEvent[][]> {
+    const { Exchange } = await import('../core/index.js');
+    const ex = new Exchange();
+    const out: EngineEvent[][] = [
+      ex.execute({
+        type: 'instrument',
+        instrument: { symbol: 'MSFT', tickSize: '0.01', lotSize: '1' },
+      }),
+    ];
+    let r = 7;
+    const rnd = (n: number) => (r = (r * 48271) % 2147483647) % n;
+    for (let i = 0; i < 600; i++) {
+      out.push(
+        ex.execute({
+          type: 'place',
+          symbol: 'MSFT',
+          orderId: `o${i}`,
+          account: `a${rnd(3)}`,
+          side: rnd(2) === 0 ? 'buy' : 'sell',
+          kind: rnd(10) === 0 ? 'market' : 'limit',
+          price: 10_000 + rnd(21) - 10,
+          qty: 1 + rnd(50),
+          displayQty: rnd(8) === 0 ? 5 : undefined,
+          ts: 1_000_000 * (i + 1),
+        }),
+      );
+    }
+    return out;
+  }
+
+  it('publishes nothing but status with no reader, and keeps the same books, seqs and tape', async () => {
+    const batches = await engineEvents();
+    const eager = new MarketData();
+    const lazy = new MarketData();
+    const eagerTypes = new Set<string>();
+    const lazyTypes: string[] = [];
+    eager.subscribe((_s, msg) => eagerTypes.add(msg.type));
+    lazy.subscribe(
+      (_s, msg) => lazyTypes.push(msg.type),
+      () => false,
+    );
+    for (const b of batches) {
+      eager.apply(b);
+      lazy.apply(b);
+      expect(lazy.l2Snapshot('MSFT')).toEqual(eager.l2Snapshot('MSFT'));
+    }
+    expect([...eagerTypes].sort()).toEqual(['l1', 'l2', 'trade']);
+    expect(lazyTypes).toEqual([]);
+    expect(lazy.l1('MSFT')).toEqual(eager.l1('MSFT'));
+    expect(lazy.l3Snapshot('MSFT')).toEqual(eager.l3Snapshot('MSFT'));
+    expect(lazy.trades('MSFT', 1000)).toEqual(eager.trades('MSFT', 1000));
+    expect(lazy.trades('MSFT')!.length).toBeGreaterThan(50);
+  });
+
+  it('a reader that arrives later gets a snapshot its updates replay onto', async () => {
+    const batches = await engineEvents();
+    const md = new MarketData();
+    let reading = false;
+    const updates: L2Message[] = [];
+    md.subscribe(
+      (_s, msg) => {
+        if (msg.type === 'l2') updates.push(msg);
+      },
+      (_s, channel) => reading && channel === 'l2',
+    );
+    let snap: L2Message | undefined;
+    batches.forEach((b, i) => {
+      if (i === 300) {
+        reading = true;
+        snap = md.l2Snapshot('MSFT');
+      }
+      md.apply(b);
+    });
+    expect(updates.length).toBeGreaterThan(100);
+    expect(updates[0].seq).toBe(snap!.seq + 1);
+    const last = md.l2Snapshot('MSFT')!;
+    expect(applyUpdates(snap!, updates)).toEqual({ bids: last.bids, asks: last.asks });
+  });
+});

@@ -1,5 +1,4 @@
-import type { EngineEvent } from '../core/events.js';
-import type { OrderKind, Phase, SideName } from '../core/types.js';
+import type { EngineEvent, OrderKind, Phase, SideName } from '../core/index.js';
 import { L3Book, type LevelChange } from './l3-book.js';
 import { nsToMs, Units } from './units.js';
 
@@ -53,6 +52,15 @@ export type MarketDataListener = (
   json: () => string,
 ) => void;
 
+export type MarketDataChannel = 'l1' | 'l2' | 'trades';
+
+/**
+ * Whether a listener has any reader for this symbol and channel right now. Messages nobody wants
+ * are not built at all: the books and the tape stay current (snapshots and HTTP read them), only
+ * the L1 / L2 / trade messages are skipped. Status messages always go out.
+ */
+export type MarketDataInterest = (symbol: string, channel: MarketDataChannel) => boolean;
+
 export interface InstrumentInfo {
   symbol: string;
   tickSize: string;
@@ -79,10 +87,19 @@ interface SymbolFeed {
   time: number;
   phase: Phase;
   lastPrice: number | undefined;
-  trades: TradeMessage[];
+  /** The tape, raw: formatted only when read or published. */
+  trades: RawTrade[];
   stops: Map<string, PendingStop>;
   /** Last published BBO as integers (-1: none). */
   l1: [number, number, number, number];
+}
+
+interface RawTrade {
+  tradeId: number;
+  price: number;
+  qty: number;
+  aggressor: SideName;
+  time: number;
 }
 
 const MAX_TRADES = 1000;
@@ -94,7 +111,7 @@ const MAX_TRADES = 1000;
  */
 export class MarketData {
   private readonly feeds = new Map<string, SymbolFeed>();
-  private readonly listeners = new Set<MarketDataListener>();
+  private readonly listeners = new Map<MarketDataListener, MarketDataInterest | undefined>();
   private readonly dirty = new Set<SymbolFeed>();
 
   addInstrument(info: InstrumentInfo): void {
@@ -113,9 +130,21 @@ export class MarketData {
     });
   }
 
-  subscribe(listener: MarketDataListener): () => void {
-    this.listeners.add(listener);
+  /**
+   * Every message goes to `listener`; with `interest`, only the messages it says someone reads
+   * (and only those are built: with no reader, apply() keeps the books but formats nothing).
+   */
+  subscribe(listener: MarketDataListener, interest?: MarketDataInterest): () => void {
+    this.listeners.set(listener, interest);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Whether any listener reads this channel of this symbol. */
+  private wanted(symbol: string, channel: MarketDataChannel): boolean {
+    for (const interest of this.listeners.values()) {
+      if (interest === undefined || interest(symbol, channel)) return true;
+    }
+    return false;
   }
 
   has(symbol: string): boolean {
@@ -131,11 +160,9 @@ export class MarketData {
     if (f === undefined) return;
     for (const t of trades) {
       f.trades.push({
-        type: 'trade',
-        symbol,
-        tradeId: String(t.tradeId),
-        price: f.units.price(t.price),
-        qty: f.units.qty(t.qty),
+        tradeId: t.tradeId,
+        price: t.price,
+        qty: t.qty,
         aggressor: t.aggressor,
         time: nsToMs(t.ts),
       });
@@ -215,8 +242,22 @@ export class MarketData {
     const f = this.feeds.get(symbol);
     if (f === undefined) return undefined;
     const out: TradeMessage[] = [];
-    for (let i = f.trades.length - 1; i >= 0 && out.length < limit; i--) out.push(f.trades[i]);
+    for (let i = f.trades.length - 1; i >= 0 && out.length < limit; i--) {
+      out.push(this.tradeMessage(f, f.trades[i]));
+    }
     return out;
+  }
+
+  private tradeMessage(f: SymbolFeed, t: RawTrade): TradeMessage {
+    return {
+      type: 'trade',
+      symbol: f.info.symbol,
+      tradeId: String(t.tradeId),
+      price: f.units.price(t.price),
+      qty: f.units.qty(t.qty),
+      aggressor: t.aggressor,
+      time: t.time,
+    };
   }
 
   private applyOne(ev: EngineEvent): void {
@@ -269,11 +310,9 @@ export class MarketData {
         book.fill(ev.takerOrderId, ev.qty, ev.takerLeaves, false);
         f.lastPrice = ev.price;
         this.pushTrade(f, {
-          type: 'trade',
-          symbol: ev.symbol,
-          tradeId: String(ev.tradeId),
-          price: f.units.price(ev.price),
-          qty: f.units.qty(ev.qty),
+          tradeId: ev.tradeId,
+          price: ev.price,
+          qty: ev.qty,
           aggressor: ev.aggressor,
           time: f.time,
         });
@@ -312,13 +351,37 @@ export class MarketData {
     this.dirty.add(f);
   }
 
-  private pushTrade(f: SymbolFeed, msg: TradeMessage): void {
-    f.trades.push(msg);
+  private pushTrade(f: SymbolFeed, t: RawTrade): void {
+    f.trades.push(t);
     if (f.trades.length > MAX_TRADES * 2) f.trades.splice(0, f.trades.length - MAX_TRADES);
-    this.emit(f, msg);
+    if (this.wanted(f.info.symbol, 'trades')) this.emit(f, this.tradeMessage(f, t));
   }
 
   private publish(f: SymbolFeed): void {
+    const symbol = f.info.symbol;
+    // Nobody reads L2: the update is not built, but its seq is used up all the same, so a
+    // snapshot's seq means the same whether or not anyone was watching.
+    if (!this.wanted(symbol, 'l2')) {
+      if (f.book.discardChanges()) f.seq++;
+    } else {
+      this.publishL2(f);
+    }
+    // Compare the integers first: the BBO is formatted only when it changed and someone reads it.
+    const bid = f.book.best('buy');
+    const ask = f.book.best('sell');
+    const k = f.l1;
+    const same =
+      (bid?.price ?? -1) === k[0] &&
+      (bid?.qty ?? -1) === k[1] &&
+      (ask?.price ?? -1) === k[2] &&
+      (ask?.qty ?? -1) === k[3];
+    if (!same) {
+      f.l1 = [bid?.price ?? -1, bid?.qty ?? -1, ask?.price ?? -1, ask?.qty ?? -1];
+      if (this.wanted(symbol, 'l1')) this.emit(f, this.l1Of(f));
+    }
+  }
+
+  private publishL2(f: SymbolFeed): void {
     const changes = f.book.takeChanges();
     if (changes.length > 0) {
       f.seq++;
@@ -335,19 +398,6 @@ export class MarketData {
         asks,
       };
       this.emit(f, msg);
-    }
-    // Compare the integers first: the BBO is formatted only when it changed.
-    const bid = f.book.best('buy');
-    const ask = f.book.best('sell');
-    const k = f.l1;
-    const same =
-      (bid?.price ?? -1) === k[0] &&
-      (bid?.qty ?? -1) === k[1] &&
-      (ask?.price ?? -1) === k[2] &&
-      (ask?.qty ?? -1) === k[3];
-    if (!same) {
-      f.l1 = [bid?.price ?? -1, bid?.qty ?? -1, ask?.price ?? -1, ask?.qty ?? -1];
-      this.emit(f, this.l1Of(f));
     }
   }
 
@@ -374,6 +424,6 @@ export class MarketData {
     if (this.listeners.size === 0) return;
     let text: string | undefined;
     const json = () => (text ??= JSON.stringify(msg));
-    for (const l of this.listeners) l(f.info.symbol, msg, json);
+    for (const l of this.listeners.keys()) l(f.info.symbol, msg, json);
   }
 }

@@ -1,4 +1,4 @@
-import { formatSteps, parseStep, type Decimal } from '../core/decimal.js';
+import { formatSteps, parseStep, type Decimal } from '../core/index.js';
 
 /** Turns an instrument's integer ticks and lots back into canonical decimal strings. */
 export class Units {

@@ -26,4 +26,5 @@ export { InstrumentRegistry, type InstrumentUnits } from './instrument-registry.
 export { parseCommand, COMMAND_TYPES, type ParseResult } from './parse-command.js';
 export { formatEvent, type FormatOptions, type WireEvent } from './format-event.js';
 export { decodeLine, encodeLine, type DecodedLine } from './line-codec.js';
+export { textToSteps } from './fast-decimal.js';
 export { readLineBatches, LineWriter, MAX_LINE_CHARS, type LineBatch } from './jsonl-io.js';

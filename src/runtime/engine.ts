@@ -2,8 +2,7 @@
  * One interface for every concurrency mode. The gateway, the CLI and the tests talk to this and
  * never care which mode runs behind it.
  */
-import type { Command } from '../core/commands.js';
-import type { EngineEvent } from '../core/events.js';
+import type { Command, EngineEvent } from '../core/index.js';
 
 export type Mode = 'single' | 'sharded' | 'lockfree' | 'racy';
 export const MODES: readonly Mode[] = ['single', 'sharded', 'lockfree', 'racy'];
@@ -23,17 +22,5 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-/**
- * Write-ahead log seen from a mode: commands are appended (already stamped with `ts`) before their
- * events are released. Implemented by src/journal; `single` owns one, `sharded` one per shard.
- */
-export interface CommandJournal {
-  /** Appends one state-changing command; resolves once it is durable under the fsync policy. */
-  append(cmd: Command): Promise<void>;
-  /**
-   * Optional: appends an opaque outcome record. `lockfree` (whose matching order is not its input
-   * order) journals each order's outcome (fills reserved, final state) with it before release.
-   */
-  appendOutcome?(payload: Uint8Array | string, ts?: number): Promise<void>;
-  close(): Promise<void>;
-}
+/** Write-ahead log seen from a mode; defined by src/journal, which implements it. */
+export type { CommandJournal } from '../journal/index.js';

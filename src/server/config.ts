@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { MODES, type Mode } from '../runtime/engine.js';
+import { MODES, type Mode } from '../runtime/index.js';
 
 export type FsyncPolicy = 'always' | 'batch' | 'off';
 const FSYNC: readonly FsyncPolicy[] = ['always', 'batch', 'off'];
@@ -33,6 +33,18 @@ export interface ServerConfig {
   cluster?: string;
   /** Cluster mode: how long a command waits for its partition to have a live owner, ms. */
   clusterWaitMs: number;
+  /** Default risk limits of every account (admins override per account). */
+  maxOpenOrders: number;
+  ordersPerSecond: number;
+  orderBurst: number;
+  /** Commands one WebSocket connection may have waiting for the engine; more get `throttled`. */
+  wsMaxInFlight: number;
+  /** Open WebSocket connections; more are refused (503). */
+  wsMaxConnections: number;
+  /** Commands waiting for the engine, all clients together; more orders get `throttled`. */
+  maxQueuedOrders: number;
+  /** Write CPU profiles of the main and worker threads to this directory on exit. */
+  profile?: string;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -48,6 +60,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
   bodyLimit: 64 * 1024,
   authWindowMs: 30_000,
   clusterWaitMs: 5000,
+  maxOpenOrders: 1000,
+  ordersPerSecond: 10_000,
+  orderBurst: 20_000,
+  wsMaxInFlight: 1000,
+  wsMaxConnections: 1024,
+  maxQueuedOrders: 10_000,
 };
 
 /** Setting -> environment variable. */
@@ -68,6 +86,13 @@ export const ENV_VARS: Record<keyof ServerConfig, string> = {
   authWindowMs: 'CROSSBOOK_AUTH_WINDOW_MS',
   cluster: 'CROSSBOOK_CLUSTER',
   clusterWaitMs: 'CROSSBOOK_CLUSTER_WAIT_MS',
+  maxOpenOrders: 'CROSSBOOK_MAX_OPEN_ORDERS',
+  ordersPerSecond: 'CROSSBOOK_ORDERS_PER_SECOND',
+  orderBurst: 'CROSSBOOK_ORDER_BURST',
+  wsMaxInFlight: 'CROSSBOOK_WS_MAX_IN_FLIGHT',
+  wsMaxConnections: 'CROSSBOOK_WS_MAX_CONNECTIONS',
+  maxQueuedOrders: 'CROSSBOOK_MAX_QUEUED_ORDERS',
+  profile: 'CROSSBOOK_PROFILE',
 };
 
 const INTEGER_KEYS = new Set<keyof ServerConfig>([
@@ -78,7 +103,16 @@ const INTEGER_KEYS = new Set<keyof ServerConfig>([
   'bodyLimit',
   'authWindowMs',
   'clusterWaitMs',
+  'maxOpenOrders',
+  'ordersPerSecond',
+  'orderBurst',
+  'wsMaxInFlight',
+  'wsMaxConnections',
+  'maxQueuedOrders',
 ]);
+
+/** Risk defaults share the admin route's bounds (src/gateway/risk LIMIT_BOUNDS). */
+const RISK_KEYS = new Set<keyof ServerConfig>(['maxOpenOrders', 'ordersPerSecond', 'orderBurst']);
 
 type Raw = Partial<Record<keyof ServerConfig, unknown>>;
 
@@ -87,9 +121,10 @@ function coerce(key: keyof ServerConfig, value: unknown, where: string): unknown
   if (INTEGER_KEYS.has(key)) {
     const n = typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : NaN;
     const min = key === 'port' ? 0 : 1;
-    if (!Number.isSafeInteger(n) || n < min || (key === 'port' && n > 65535)) {
+    const max = key === 'port' ? 65535 : RISK_KEYS.has(key) ? 1_000_000 : Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new Error(
-        `${where}: ${key} must be an integer${key === 'port' ? ' from 0 to 65535' : ' >= 1'}, got ${JSON.stringify(value)}`,
+        `${where}: ${key} must be an integer ${key === 'port' ? 'from 0 to 65535' : max === Number.MAX_SAFE_INTEGER ? '>= 1' : `from 1 to ${max}`}, got ${JSON.stringify(value)}`,
       );
     }
     return n;

@@ -1,6 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { ClusterEngine } from '../cluster/cluster-engine.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command, EngineEvent, Exchange } from '../core/index.js';
 import { openDurableExchange, type DurableExchange } from '../journal/index.js';
 import {
@@ -53,19 +52,8 @@ function durableSingle(dx: DurableExchange, clock: () => number): Engine {
  */
 export const defaultEngineFactory: EngineFactory = async (o) => {
   if (o.cluster !== undefined) {
-    // Matching runs in the cluster's engines; this server is a stateless gateway on NATS.
-    const engine = new ClusterEngine({
-      urls: o.cluster.urls,
-      ownerWaitMs: o.cluster.ownerWaitMs,
-      clock: o.clock,
-      log: (line) => o.logger.warn(line),
-    });
-    await engine.start();
-    // Every gateway derives the same order id from a client order id: one salt, from the KV.
-    writeFileSync(join(dirname(o.journal.dir), 'order-id.salt'), engine.salt + '\n', {
-      mode: 0o600,
-    });
-    return engine;
+    // src/server does not depend on src/cluster: the CLI passes clusterEngineFactory.
+    throw new Error('cluster mode needs the cluster engine factory (crossbook serve --cluster)');
   }
   if (o.mode === 'single') {
     if (existsSync(join(o.journal.dir, MANIFEST_FILE))) {

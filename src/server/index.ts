@@ -20,4 +20,5 @@ export {
   type ServerConfig,
   type FsyncPolicy,
 } from './config.js';
+export { runLoad, type LoadOptions, type LoadReport } from './load/index.js';
 export { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './instruments.js';

@@ -1,7 +1,7 @@
 import type { CancelReason, EngineEvent, OrderKind, TimeInForce } from '../core/index.js';
 import type { OrderRecord, OrderRegistry } from '../gateway/index.js';
 import type { MarketData } from '../market-data/index.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Engine } from '../runtime/index.js';
 import type { OrderRow, Store } from '../store/index.js';
 
 const HISTORY = 1000;

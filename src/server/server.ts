@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { Gauge } from 'prom-client';
 import type { EngineEvent } from '../core/index.js';
 import {
   Authenticator,
@@ -12,9 +13,12 @@ import {
   OrderRegistry,
   OrderService,
   RiskChecker,
+  Sessions,
   WsGateway,
   type AccountRiskState,
   type GatewayContext,
+  type RiskStateStore,
+  DEFAULT_LIMITS,
 } from '../gateway/index.js';
 import { MarketData } from '../market-data/index.js';
 import { InstrumentRegistry, parseCommand } from '../protocol/index.js';
@@ -26,6 +30,9 @@ import { DEMO_INSTRUMENTS, loadInstrumentsFile, type InstrumentSpec } from './in
 import { defaultEngineFactory } from './engine-factory.js';
 import { recordOf, restoreState } from './restore.js';
 import { WorkerSink } from './worker-sink.js';
+import { NonBlockingLog } from './log-destination.js';
+import { registerProcessCpu } from './process-metrics.js';
+import { startProfiler } from './profiler.js';
 
 export interface EngineFactoryOptions {
   mode: ServerConfig['mode'];
@@ -57,6 +64,8 @@ export interface RunningServer {
   /** Keys created on this first start (empty on later starts). */
   demoKeys: DemoKey[];
   store: Store;
+  /** Hash of the engine's whole matching state (tests: rejected input changes nothing). */
+  stateHash(): Promise<string>;
   /** Stops accepting, drains in-flight commands, snapshots and closes. Idempotent. */
   close(): Promise<void>;
 }
@@ -64,18 +73,26 @@ export interface RunningServer {
 export interface StartOptions {
   engineFactory?: EngineFactory;
   logger?: Logger;
+  /** Period of the engine clock command, ms (default 1000); 0 turns it off (tests that compare state hashes). */
+  clockTickMs?: number;
 }
 
 /** Engine time from the wall clock, ns, with sub-millisecond resolution. */
 const clockNs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1e6);
 
-function loadRisk(path: string): Record<string, AccountRiskState> {
-  if (!existsSync(path)) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, AccountRiskState>;
-  } catch (err) {
-    throw new Error(`Cannot read ${path}: ${(err as Error).message}`);
-  }
+/** Risk state (limit overrides, kill switch) in DATA_DIR/risk.json. */
+function fileRiskStore(path: string): RiskStateStore {
+  return {
+    load: () => {
+      if (!existsSync(path)) return {};
+      try {
+        return JSON.parse(readFileSync(path, 'utf8')) as Record<string, AccountRiskState>;
+      } catch (err) {
+        throw new Error(`Cannot read ${path}: ${(err as Error).message}`);
+      }
+    },
+    save: (state) => saveJsonAtomic(path, state),
+  };
 }
 
 function saveJsonAtomic(path: string, value: unknown): void {
@@ -113,7 +130,12 @@ export async function startServer(
   config: ServerConfig,
   opts: StartOptions = {},
 ): Promise<RunningServer> {
-  const logger = opts.logger ?? pino({ level: config.logLevel });
+  // Logging never blocks matching: a full or failing sink drops (and counts) lines.
+  const logSink = opts.logger === undefined ? new NonBlockingLog(1) : undefined;
+  const logger = opts.logger ?? pino({ level: config.logLevel }, logSink);
+  // First, so that the store writer and shard workers are attached as they start.
+  const profiler =
+    config.profile === undefined ? undefined : await startProfiler(resolve(config.profile));
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const storeUrl = config.store ?? join(dataDir, 'crossbook.db');
@@ -147,6 +169,7 @@ export async function startServer(
   const marketData = new MarketData();
   const orders = new OrderRegistry();
   const metrics = new GatewayMetrics();
+  registerProcessCpu(metrics.registry);
   const onEvents = (events: readonly EngineEvent[]) => {
     instruments.observeAll(events);
     orders.apply(events);
@@ -208,15 +231,23 @@ export async function startServer(
     onEvents,
   });
 
-  const riskPath = join(dataDir, 'risk.json');
-  const risk = new RiskChecker({
-    openOrders: (account) => orders.openCount(account),
-    band: (symbol) => ({
-      reference: marketData.referencePrice(symbol),
-      bandPct: marketData.bandPct(symbol),
-    }),
-  });
-  risk.load(loadRisk(riskPath));
+  const riskStore = fileRiskStore(join(dataDir, 'risk.json'));
+  const risk = new RiskChecker(
+    {
+      openOrders: (account) => orders.openCount(account),
+      band: (symbol) => ({
+        reference: marketData.referencePrice(symbol),
+        bandPct: marketData.bandPct(symbol),
+      }),
+    },
+    {
+      ...DEFAULT_LIMITS,
+      maxOpenOrders: config.maxOpenOrders,
+      ordersPerSecond: config.ordersPerSecond,
+      burst: config.orderBurst,
+    },
+  );
+  risk.load(riskStore.load());
 
   const auth = new Authenticator({
     windowMs: config.authWindowMs,
@@ -234,6 +265,9 @@ export async function startServer(
     risk,
     metrics,
     idSalt: idSalt(dataDir),
+    maxQueued: config.maxQueuedOrders,
+    onFailure: (err) =>
+      logger.error({ err: err.message }, 'engine failed: orders are refused with 503 unavailable'),
     symbolOf: (orderId) => marketData.symbolOf(orderId),
     findStored: async (orderId) => {
       const row = await store.order(orderId);
@@ -269,9 +303,21 @@ export async function startServer(
       (await store.listApiKeys())
         .filter((k) => k.revokedAt === null)
         .map((k) => ({ account: k.account, role: k.role, keyId: k.keyId })),
-    saveRisk: () => saveJsonAtomic(riskPath, risk.state()),
-    wsMaxMessage: config.wsMaxMessage,
-    wsMaxBuffered: config.wsMaxBuffered,
+    saveRisk: () => riskStore.save(risk.state()),
+    revokeKey: async (keyId) => {
+      const k = await store.findApiKey(keyId);
+      if (k === null) return null;
+      await store.revokeApiKey(keyId);
+      return k.account;
+    },
+    sessions: new Sessions(),
+    ws: {
+      maxMessage: config.wsMaxMessage,
+      maxBuffered: config.wsMaxBuffered,
+      maxInFlight: config.wsMaxInFlight,
+      maxConnections: config.wsMaxConnections,
+    },
+    logDropped: () => logSink?.dropped ?? 0,
     // Fresh engines of their own: the live venue's books are never touched.
     chaos: async (modes) => {
       const r = await runChaos({ modes: modes as Mode[] });
@@ -294,6 +340,15 @@ export async function startServer(
     },
   };
 
+  new Gauge({
+    name: 'crossbook_log_dropped_total',
+    help: 'Log lines dropped because the log sink was full or failing',
+    registers: [metrics.registry],
+    collect() {
+      this.set(logSink?.dropped ?? 0);
+    },
+  });
+
   const uiDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'ui', 'dist');
   const app = await buildHttpApp({
     ctx,
@@ -309,9 +364,14 @@ export async function startServer(
 
   // Engine time only moves with commands: a 1 Hz clock expires DAY / GTD orders and ends timed
   // halts on a quiet venue too.
-  const ticker = setInterval(() => {
-    if (!closing) engine.submit({ type: 'clock', ts: clockNs() }).catch(() => undefined);
-  }, 1000);
+  const tickMs = opts.clockTickMs ?? 1000;
+  const ticker = setInterval(
+    () => {
+      if (!closing && tickMs > 0)
+        engine.submit({ type: 'clock', ts: clockNs() }).catch(() => undefined);
+    },
+    tickMs > 0 ? tickMs : 60_000,
+  );
   ticker.unref();
 
   let closed: Promise<void> | undefined;
@@ -320,8 +380,14 @@ export async function startServer(
       // Stop accepting: new WebSocket connections and new requests are refused from here on.
       closing = true;
       clearInterval(ticker);
-      // Drain: commands already submitted (HTTP and WebSocket) finish and are answered.
-      while (metrics.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+      // Drain: commands already submitted (HTTP and WebSocket) finish and are answered (a failed
+      // engine answers nothing more: do not wait for it).
+      while (metrics.inFlight > 0 && service.health().ok)
+        await new Promise((r) => setTimeout(r, 5));
+      if (profiler !== undefined) {
+        const files = await profiler.stop();
+        logger.warn({ files }, `CPU profiles written to ${config.profile}`);
+      }
       ws.close();
       await app.close();
       offEvents();
@@ -329,10 +395,11 @@ export async function startServer(
       await sink.close();
       await store.close();
       logger.info('crossbook stopped');
+      logSink?.flushSync();
     })();
     return closed;
   };
-  return { url, port, config, demoKeys, store, close };
+  return { url, port, config, demoKeys, store, close, stateHash: () => engine.stateHash() };
 }
 
 /** Shard assignments when the engine exposes them; otherwise one engine holds every symbol. */

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { DurableSink, JournaledEntry } from '../journal/index.js';
-import { workerPath } from '../runtime/worker-path.js';
+import { workerPath } from '../runtime/index.js';
 import type { StoreWorkerReply, StoreWorkerRequest } from './store-worker.js';
 
 type Request = StoreWorkerRequest extends infer R

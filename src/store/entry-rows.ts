@@ -1,6 +1,6 @@
 /** Pure mapping from a journaled entry (command + its events) to audit rows. */
 import type { Command, EngineEvent } from '../core/index.js';
-import type { JournaledEntry } from '../journal/index.js';
+import type { JournaledEntry } from './types.js';
 import type { SqlValue } from './sql-db.js';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);

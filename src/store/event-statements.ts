@@ -3,7 +3,7 @@
  * state (the audit rows are the record); inserts use ON CONFLICT DO NOTHING so a replay is harmless.
  */
 import type { EngineEvent } from '../core/index.js';
-import type { JournaledEntry } from '../journal/index.js';
+import type { JournaledEntry } from './types.js';
 import type { SqlValue } from './sql-db.js';
 
 export type Stmt = readonly [string, readonly SqlValue[]];

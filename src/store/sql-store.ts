@@ -4,7 +4,7 @@
  * replayed or caught-up entry (seq <= progress) is skipped whole: idempotent by (shard, seq).
  */
 import { formatSteps, parseStep, type Decimal } from '../core/index.js';
-import type { JournaledEntry } from '../journal/index.js';
+import type { JournaledEntry } from './types.js';
 import { auditRows } from './entry-rows.js';
 import { big, eventStatements, multiInsert, type Stmt } from './event-statements.js';
 import { newKeyId, newSecret, sha256Hex, type SecretBox } from './secret-box.js';

@@ -1,5 +1,26 @@
 /** The Store contract: what the server, the CLI and the journal sink rely on. */
-import type { DurableSink } from '../journal/index.js';
+import type { Command, EngineEvent } from '../core/index.js';
+
+/**
+ * One journaled command with the events it caused: what a sink (the store) receives. This and
+ * DurableSink are defined here, in the lower layer: src/journal imports them (and re-exports
+ * them), the store never imports the journal.
+ */
+export interface JournaledEntry {
+  shard: number;
+  /** Journal seq of the command. */
+  seq: number;
+  command: Command;
+  events: readonly EngineEvent[];
+}
+
+/** Where durable entries go off the matching path. Must be idempotent by (shard, seq). */
+export interface DurableSink {
+  /** Highest journal seq fully written for `shard` (0 when none). */
+  lastJournalSeq(shard: number): Promise<number>;
+  /** Writes entries in seq order; entries at or below lastJournalSeq are ignored. */
+  writeEntries(entries: readonly JournaledEntry[]): Promise<void>;
+}
 
 export type StoreKind = 'sqlite' | 'postgres';
 export type ApiRole = 'trader' | 'admin';

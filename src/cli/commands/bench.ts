@@ -1,5 +1,28 @@
+/**
+ * `crossbook bench`. The benchmarks (bench/) compare crossbook with the dev-only npm package
+ * `nodejs-order-book`, so they are loaded with a dynamic import() only when this command runs:
+ * every other command, `serve` included, works after `npm ci --omit=dev`.
+ */
 import type { Command } from 'commander';
-import { runBench } from '../../../bench/index.js';
+
+type BenchModule = typeof import('../../../bench/index.js');
+
+/** Loads bench/ (and through it the dev dependencies), or explains what to install. */
+export async function loadBench(): Promise<BenchModule> {
+  try {
+    return await import('../../../bench/index.js');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
+    const what = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+    throw new Error(
+      'crossbook bench needs the benchmarks (bench/) and the development dependencies ' +
+        '(nodejs-order-book, the peer it is compared with), which a production install leaves out: ' +
+        'run it from a clone of the repository after `npm ci` (not --omit=dev). ' +
+        `(${what})`,
+    );
+  }
+}
 
 export function registerBench(program: Command): void {
   program
@@ -30,10 +53,11 @@ export function registerBench(program: Command): void {
         cluster?: boolean;
       }) => {
         if (opts.cluster) {
-          const { runClusterBench } = await import('../../cluster/bench.js');
+          const { runClusterBench } = await import('../../cluster/index.js');
           await runClusterBench({ seconds: opts.quick ? 2 : 5 });
           return;
         }
+        const { runBench } = await loadBench();
         await runBench({
           workload: opts.workload,
           json: opts.json,

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { runLoad } from '../../server/load/index.js';
+import { runLoad } from '../../server/index.js';
 import { openStore } from '../../store/index.js';
 
 interface LoadFlags {
@@ -18,6 +18,7 @@ interface LoadFlags {
   dataDir?: string;
   store?: string;
   json?: string;
+  serverPid?: string;
 }
 
 const int = (name: string, v: string, min: number): number => {
@@ -64,6 +65,10 @@ export function registerLoad(program: Command): void {
     .option('--data-dir <dir>', "the server's data dir, to create load keys (default ./data)")
     .option('--store <url>', "the server's store URL, if not in the data dir")
     .option('--json <file>', 'also write the report as JSON')
+    .option(
+      '--server-pid <pid>',
+      "the server's process id on this machine: CPU per order by thread",
+    )
     .action(async (f: LoadFlags) => {
       let opts;
       try {
@@ -75,6 +80,7 @@ export function registerLoad(program: Command): void {
           warmupSec: int('warmup', f.warmup, 0),
           inflight: int('inflight', f.inflight, 1),
           threads: f.threads === undefined ? undefined : int('threads', f.threads, 1),
+          serverPid: f.serverPid === undefined ? undefined : int('server-pid', f.serverPid, 1),
         };
       } catch (err) {
         console.error((err as Error).message);
@@ -110,6 +116,18 @@ export function registerLoad(program: Command): void {
           `acked   ${report.ackedPerSec} orders/s (${report.acked} accepted, ${report.rejected} rejected)\n` +
           `latency p50 ${l.p50} µs  p90 ${l.p90} µs  p99 ${l.p99} µs  p99.9 ${l.p999} µs  max ${l.max} µs`,
       );
+      const c = report.cpu;
+      const us = (v: number | null) =>
+        v === null ? 'n/a (no process_cpu_seconds_total)' : `${v} µs`;
+      console.log(
+        `cpu     per order: server ${us(c.window.serverUsPerOrder)}, load generator ${c.window.loadUsPerOrder} µs\n` +
+          `flat    server per order ${c.first.fromSec}-${c.first.toSec} s: ${us(c.first.serverUsPerOrder)}, ` +
+          `${c.last.fromSec}-${c.last.toSec} s: ${us(c.last.serverUsPerOrder)} (x${c.growth ?? 'n/a'})`,
+      );
+      if (c.serverThreads !== undefined) {
+        const top = c.serverThreads.slice(0, 8).map((t) => `${t.name}/${t.tid} ${t.usPerOrder}`);
+        console.log(`threads µs per order: ${top.join(', ')}`);
+      }
       if (report.rejected > 0) console.log(`rejects ${JSON.stringify(report.rejectReasons)}`);
       if (report.errors.length > 0) console.log(`errors  ${report.errors.slice(0, 5).join('; ')}`);
       if (f.json !== undefined) writeFileSync(f.json, JSON.stringify(report, null, 2) + '\n');

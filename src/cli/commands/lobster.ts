@@ -14,19 +14,25 @@ With 10 or more levels it also runs the matching check: each run of same-timesta
 becomes one aggressive order against a crossbook Exchange holding the reconstructed book, and
 crossbook's fills must hit the same resting orders in the same order as NASDAQ's.
 
-Without --messages/--orderbook it replays the three shipped days in ../shared/data/lobster.`;
+Files may be plain CSV or gzip-compressed (.csv.gz). Without --messages/--orderbook it replays
+the three NASDAQ days of 2012-06-21 shipped with crossbook in samples/lobster.`;
 
 export function registerLobster(program: Command): void {
   program
     .command('lobster')
     .description('Replay a LOBSTER day on the fast book and check it against the orderbook file')
-    .option('--messages <file>', 'LOBSTER message file (..._message_N.csv)')
-    .option('--orderbook <file>', 'LOBSTER orderbook file (..._orderbook_N.csv)')
+    .option('--messages <file>', 'LOBSTER message file (..._message_N.csv or .csv.gz)')
+    .option('--orderbook <file>', 'LOBSTER orderbook file (..._orderbook_N.csv or .csv.gz)')
     .option('--json', 'print {"rows","mismatches","eventsPerSec"} as JSON')
     .option('--no-matching', 'skip the matching check')
     .addHelpText('after', HELP)
     .action(
-      (opts: { messages?: string; orderbook?: string; json?: boolean; matching: boolean }) => {
+      async (opts: {
+        messages?: string;
+        orderbook?: string;
+        json?: boolean;
+        matching: boolean;
+      }) => {
         if ((opts.messages === undefined) !== (opts.orderbook === undefined)) {
           throw new Error('Give both --messages and --orderbook, or neither (all shipped days)');
         }
@@ -36,7 +42,7 @@ export function registerLobster(program: Command): void {
             : shippedDays();
         const reports: { name: string; report: DayReport }[] = [];
         for (const d of days) {
-          const report = replayDay({
+          const report = await replayDay({
             messages: d.messages,
             orderbook: d.orderbook,
             matching: false,
@@ -44,7 +50,7 @@ export function registerLobster(program: Command): void {
           if (opts.matching && report.levels >= 10) {
             Object.assign(
               report,
-              replayDay({ messages: d.messages, orderbook: d.orderbook, matching: true }),
+              await replayDay({ messages: d.messages, orderbook: d.orderbook, matching: true }),
             );
           }
           reports.push({ name: d.symbol || d.messages, report });

@@ -26,7 +26,7 @@ import {
   type DecodedLine,
   type WireEvent,
 } from '../../protocol/index.js';
-import type { Engine, Mode } from '../../runtime/engine.js';
+import type { Engine, Mode } from '../../runtime/index.js';
 
 const MODES: readonly Mode[] = ['single', 'sharded', 'lockfree', 'racy'];
 /** Commands in flight at once in the asynchronous modes: enough to keep workers busy. */

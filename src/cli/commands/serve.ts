@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { clusterEngineFactory } from '../../cluster/index.js';
 import { resolveConfig, startServer, type DemoKey, type ServerConfig } from '../../server/index.js';
 
 const FLAG_KEYS: [string, keyof ServerConfig][] = [
@@ -15,6 +16,7 @@ const FLAG_KEYS: [string, keyof ServerConfig][] = [
   ['wsMaxBuffered', 'wsMaxBuffered'],
   ['cluster', 'cluster'],
   ['clusterWaitMs', 'clusterWaitMs'],
+  ['profile', 'profile'],
 ];
 
 function banner(url: string, cfg: ServerConfig, keys: DemoKey[]): string {
@@ -30,6 +32,9 @@ function banner(url: string, cfg: ServerConfig, keys: DemoKey[]): string {
       lines.push(`  ${k.account.padEnd(6)} ${k.role.padEnd(7)} key ${k.keyId}  secret ${k.secret}`);
     }
     lines.push('Create more with: ./bin/crossbook accounts add NAME [--admin]');
+  }
+  if (cfg.profile !== undefined) {
+    lines.push(`Profiling every thread: CPU profiles go to ${cfg.profile} when the server stops.`);
   }
   return lines.join('\n');
 }
@@ -51,6 +56,10 @@ export function registerServe(program: Command): void {
     .option('--ws-max-buffered <bytes>', 'outgoing WebSocket buffer before a client is dropped')
     .option('--cluster <urls>', 'cluster mode: NATS URL[,URL...] (env: CROSSBOOK_CLUSTER)')
     .option('--cluster-wait-ms <ms>', 'cluster: wait for a partition owner (default 5000)')
+    .option(
+      '--profile <dir>',
+      'write CPU profiles of every thread to DIR on exit (env: CROSSBOOK_PROFILE)',
+    )
     .option('--no-demo', 'do not create demo accounts on first start')
     .action(async (raw: Record<string, unknown>, cmd: Command) => {
       const flags: Record<string, unknown> = {};
@@ -67,7 +76,10 @@ export function registerServe(program: Command): void {
       }
       let server: Awaited<ReturnType<typeof startServer>>;
       try {
-        server = await startServer(cfg);
+        server = await startServer(
+          cfg,
+          cfg.cluster === undefined ? {} : { engineFactory: clusterEngineFactory },
+        );
       } catch (err) {
         if (cfg.cluster === undefined) throw err;
         console.error((err as Error).message);

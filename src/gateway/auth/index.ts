@@ -4,6 +4,7 @@
  * injected: the store holds keys, never a secret in plain text.
  */
 export {
+  AUTH_FAILED,
   Authenticator,
   type AuthenticatorOptions,
   type KeyResolver,

@@ -2,7 +2,11 @@ import type { FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { ApiError } from '../errors.js';
 
-/** Verifies the signature headers; sets `req.principal`. */
+/**
+ * Runs first on every signed route (fastify's preValidation, before any schema): verifies the
+ * signature headers, checks the role, and only then parses the JSON body the signature covers.
+ * Sets `req.principal` and `req.body`.
+ */
 export function authHook(ctx: GatewayContext, admin = false) {
   return async (req: FastifyRequest): Promise<void> => {
     const h = req.headers;
@@ -15,5 +19,13 @@ export function authHook(ctx: GatewayContext, admin = false) {
       throw new ApiError('forbidden', 'This route needs an admin key');
     }
     req.principal = principal;
+    const text = req.rawBody;
+    if (text !== undefined && text.trim() !== '') {
+      try {
+        req.body = JSON.parse(text);
+      } catch (err) {
+        throw new ApiError('malformed', `Body is not valid JSON: ${(err as Error).message}`);
+      }
+    }
   };
 }

@@ -18,7 +18,7 @@ type Body = Record<string, unknown>;
 /** Signed order entry and private queries; every route acts for the key's own account only. */
 export function registerOrderRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   const s = ctx.service;
-  const auth = { preHandler: authHook(ctx) };
+  const auth = { preValidation: authHook(ctx) };
   const schema = (extra: object) => ({ tags: ['orders'], headers: signedHeaders, ...extra });
   const me = (req: { principal?: import('../auth/index.js').Principal }) => {
     if (req.principal === undefined) throw new ApiError('unauthorized', 'Not authenticated');
@@ -81,10 +81,11 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: GatewayContext): 
     };
   });
 
+  // Admin only: a run loads the server's CPU for seconds.
   let chaosRunning = false;
   app.post<{ Body: { modes?: string[] } | undefined }>(
     '/api/v1/chaos',
-    { ...auth, schema: schema({ body: chaosBody }) },
+    { preValidation: authHook(ctx, true), schema: schema({ body: chaosBody }) },
     async (req) => {
       if (ctx.chaos === undefined)
         throw new ApiError('not_found', 'The chaos runner is not built into this server');

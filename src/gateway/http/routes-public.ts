@@ -15,6 +15,8 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: GatewayContext):
   app.get('/health', { schema: tag('operations') }, async (_req, reply) => {
     const uptimeSec = Math.floor((Date.now() - ctx.startedAt) / 1000);
     if (ctx.closing()) return reply.code(503).send({ status: 'closing', uptimeSec });
+    const h = ctx.service.health();
+    if (!h.ok) return reply.code(503).send({ status: 'unhealthy', reason: h.reason, uptimeSec });
     return { status: 'ok', mode: ctx.engineInfo().mode, uptimeSec };
   });
 

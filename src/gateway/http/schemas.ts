@@ -1,11 +1,8 @@
 /** JSON schemas for every route: validation at the edge and the OpenAPI document at /docs. */
 
-// Syntax and exactness are checked by src/protocol, which names the exact problem.
-const decimal = {
-  type: ['string', 'number'],
-  maxLength: 40,
-  description: 'Decimal string such as "420.50" (a plain JSON number is accepted)',
-} as const;
+import { LIMIT_BOUNDS } from '../risk/index.js';
+
+export { placeBody, replaceBody } from '../orders/order-entry.js';
 
 export const errorSchema = {
   type: 'object',
@@ -29,52 +26,30 @@ export const orderIdParams = {
   properties: { orderId: { type: 'string', minLength: 1, maxLength: 128 } },
 } as const;
 
+export const keyParams = {
+  type: 'object',
+  required: ['keyId'],
+  properties: { keyId: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const;
+
 export const accountParams = {
   type: 'object',
   required: ['account'],
   properties: { account: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
 
-export const placeBody = {
-  type: 'object',
-  required: ['symbol', 'side', 'qty'],
-  additionalProperties: false,
-  properties: {
-    symbol: { type: 'string', minLength: 1, maxLength: 32 },
-    side: { type: 'string', enum: ['buy', 'sell'] },
-    kind: { type: 'string', enum: ['limit', 'market', 'stop', 'stopLimit'] },
-    qty: decimal,
-    price: decimal,
-    stopPrice: decimal,
-    tif: { type: 'string', enum: ['GTC', 'IOC', 'FOK', 'DAY', 'GTD'] },
-    expireAt: { type: 'integer', minimum: 0, description: 'GTD expiry, ms since the epoch' },
-    postOnly: { type: 'boolean' },
-    displayQty: decimal,
-    stp: {
-      type: 'string',
-      enum: ['none', 'cancelNewest', 'cancelOldest', 'cancelBoth', 'decrement'],
-    },
-    clientOrderId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' },
-  },
-} as const;
-
-export const replaceBody = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  properties: { price: decimal, qty: decimal, stopPrice: decimal },
-} as const;
+const LIMIT_DECIMAL = '^(0|[1-9][0-9]{0,19})(\\.[0-9]{1,12})?$';
 
 export const limitsBody = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
   properties: {
-    maxOrderQty: { type: 'string', pattern: '^\\d{1,20}(\\.\\d{1,12})?$' },
-    maxNotional: { type: 'string', pattern: '^\\d{1,20}(\\.\\d{1,12})?$' },
-    maxOpenOrders: { type: 'integer', minimum: 0 },
-    ordersPerSecond: { type: 'integer', minimum: 0 },
-    burst: { type: 'integer', minimum: 0 },
+    maxOrderQty: { type: 'string', pattern: LIMIT_DECIMAL },
+    maxNotional: { type: 'string', pattern: LIMIT_DECIMAL },
+    maxOpenOrders: { type: 'integer', minimum: 0, maximum: LIMIT_BOUNDS.maxOpenOrders },
+    ordersPerSecond: { type: 'integer', minimum: 0, maximum: LIMIT_BOUNDS.ordersPerSecond },
+    burst: { type: 'integer', minimum: 0, maximum: LIMIT_BOUNDS.burst },
   },
 } as const;
 

@@ -60,22 +60,59 @@ export interface Execution {
   priorityKept?: boolean;
 }
 
+/**
+ * A bounded history: appends in O(1); when full, the oldest entry is overwritten and returned.
+ * Grows on demand up to its capacity, so 10,000 quiet accounts cost little.
+ */
+export class Ring<T> {
+  private readonly items: T[] = [];
+  private start = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Appends; returns the evicted oldest entry when the ring was full. */
+  push(v: T): T | undefined {
+    if (this.items.length < this.capacity) {
+      this.items.push(v);
+      return undefined;
+    }
+    const old = this.items[this.start];
+    this.items[this.start] = v;
+    this.start = (this.start + 1) % this.capacity;
+    return old;
+  }
+
+  /** Newest first. */
+  *newest(): IterableIterator<T> {
+    const n = this.items.length;
+    for (let i = n - 1; i >= 0; i--) yield this.items[(this.start + i) % n];
+  }
+}
+
 interface AccountOrders {
   open: Set<string>;
-  /** Every order id in arrival order (bounded). */
-  all: string[];
-  fills: FillRecord[];
+  /** Order ids in arrival order, the last MAX_HISTORY (a ring: O(1) per order). */
+  history: Ring<string>;
+  /** Open orders that fell out of `history`: re-entered there when they finish. */
+  evictedOpen: Set<string>;
+  fills: Ring<FillRecord>;
   byClientId: Map<string, string>;
 }
 
-const MAX_HISTORY = 50_000;
+/** Orders and fills kept per account (open orders are always kept, however old). */
+export const MAX_HISTORY = 50_000;
 
 const isOpen = (s: OrderStatus) =>
   s === 'open' || s === 'partiallyFilled' || s === 'pendingTrigger';
 
 /**
  * Orders and fills per account, built from engine events in engine order; emits execution reports.
- * Bounded: each account keeps its last 50,000 orders and fills (open orders are always kept).
+ * Bounded: each account keeps its last 50,000 orders and fills in rings (open orders are always
+ * kept). Every per-event operation is O(1); nothing is shifted or scanned per order.
  */
 export class OrderRegistry {
   private readonly orders = new Map<string, OrderRecord>();
@@ -83,6 +120,8 @@ export class OrderRegistry {
   /** Client order ids announced by the gateway before the `accepted` event arrives. */
   private readonly pendingClientIds = new Map<string, string>();
   private readonly listeners = new Set<(e: Execution) => void>();
+
+  constructor(private readonly maxHistory = MAX_HISTORY) {}
 
   onExecution(listener: (e: Execution) => void): () => void {
     this.listeners.add(listener);
@@ -102,6 +141,11 @@ export class OrderRegistry {
     return this.orders.get(orderId);
   }
 
+  /** Orders held in memory, all accounts (bounded by accounts x history + open orders). */
+  get size(): number {
+    return this.orders.size;
+  }
+
   /** The order if it belongs to `account`; a foreign order looks exactly like an unknown one. */
   getOwned(account: string, orderId: string): OrderRecord | undefined {
     const o = this.orders.get(orderId);
@@ -117,13 +161,23 @@ export class OrderRegistry {
     return this.accounts.get(account)?.open.size ?? 0;
   }
 
+  /** Newest first. Open orders: O(open orders); all: O(limit) over the history ring. */
   list(account: string, f: { open: boolean; symbol?: string; limit: number }): OrderRecord[] {
     const a = this.accounts.get(account);
     if (a === undefined) return [];
     const out: OrderRecord[] = [];
-    for (let i = a.all.length - 1; i >= 0 && out.length < f.limit; i--) {
-      const o = this.orders.get(a.all[i]);
-      if (o === undefined || (f.open && !isOpen(o.status))) continue;
+    if (f.open) {
+      const ids = [...a.open];
+      for (let i = ids.length - 1; i >= 0 && out.length < f.limit; i--) {
+        const o = this.orders.get(ids[i]);
+        if (o !== undefined && (f.symbol === undefined || o.symbol === f.symbol)) out.push(o);
+      }
+      return out;
+    }
+    for (const id of a.history.newest()) {
+      if (out.length >= f.limit) break;
+      const o = this.orders.get(id);
+      if (o === undefined) continue;
       if (f.symbol !== undefined && o.symbol !== f.symbol) continue;
       out.push(o);
     }
@@ -134,8 +188,9 @@ export class OrderRegistry {
     const a = this.accounts.get(account);
     if (a === undefined) return [];
     const out: FillRecord[] = [];
-    for (let i = a.fills.length - 1; i >= 0 && out.length < f.limit; i--) {
-      if (f.symbol === undefined || a.fills[i].symbol === f.symbol) out.push(a.fills[i]);
+    for (const fill of a.fills.newest()) {
+      if (out.length >= f.limit) break;
+      if (f.symbol === undefined || fill.symbol === f.symbol) out.push(fill);
     }
     return out;
   }
@@ -146,12 +201,14 @@ export class OrderRegistry {
     this.orders.set(o.orderId, o);
     const a = this.account(o.account);
     if (isOpen(o.status)) a.open.add(o.orderId);
-    a.all.push(o.orderId);
+    if (o.clientOrderId !== undefined) a.byClientId.set(o.clientOrderId, o.orderId);
+    this.remember(a, o.orderId);
   }
 
   /** Loads fills from before this process, oldest first. */
   restoreFills(account: string, fills: FillRecord[]): void {
-    this.account(account).fills.push(...fills);
+    const a = this.account(account);
+    for (const f of fills) a.fills.push(f);
   }
 
   apply(events: readonly EngineEvent[]): void {
@@ -187,9 +244,8 @@ export class OrderRegistry {
         this.orders.set(o.orderId, o);
         const a = this.account(o.account);
         a.open.add(o.orderId);
-        a.all.push(o.orderId);
         if (clientOrderId !== undefined) a.byClientId.set(clientOrderId, o.orderId);
-        this.trim(a);
+        this.remember(a, o.orderId);
         this.emit({ exec: 'accepted', account: o.account, order: o });
         break;
       }
@@ -204,7 +260,7 @@ export class OrderRegistry {
         o.status = 'cancelled';
         o.cancelReason = ev.reason;
         o.updatedTs = ev.ts;
-        this.accounts.get(o.account)?.open.delete(o.orderId);
+        this.finished(o);
         this.emit({ exec: 'cancelled', account: o.account, order: o, reason: ev.reason });
         break;
       }
@@ -262,7 +318,7 @@ export class OrderRegistry {
     const a = this.account(o.account);
     if (leaves === 0) {
       o.status = 'filled';
-      a.open.delete(o.orderId);
+      this.finished(o);
     } else o.status = 'partiallyFilled';
     const fill: FillRecord = {
       tradeId: ev.tradeId,
@@ -275,28 +331,43 @@ export class OrderRegistry {
       ts: ev.ts,
     };
     a.fills.push(fill);
-    if (a.fills.length > MAX_HISTORY * 2) a.fills.splice(0, a.fills.length - MAX_HISTORY);
     this.emit({ exec: 'fill', account: o.account, order: o, fill });
   }
 
-  private trim(a: AccountOrders): void {
-    if (a.all.length <= MAX_HISTORY * 2) return;
-    const drop = a.all.splice(0, a.all.length - MAX_HISTORY);
-    for (const id of drop) {
-      const o = this.orders.get(id);
-      if (o === undefined || isOpen(o.status)) {
-        if (o !== undefined) a.all.unshift(id);
-        continue;
-      }
-      this.orders.delete(id);
-      if (o.clientOrderId !== undefined) a.byClientId.delete(o.clientOrderId);
+  /** Appends to the account's history; an evicted finished order is forgotten. O(1). */
+  private remember(a: AccountOrders, orderId: string): void {
+    const old = a.history.push(orderId);
+    if (old === undefined) return;
+    const o = this.orders.get(old);
+    if (o === undefined) return;
+    if (isOpen(o.status)) {
+      a.evictedOpen.add(old);
+      return;
     }
+    this.orders.delete(old);
+    if (o.clientOrderId !== undefined && a.byClientId.get(o.clientOrderId) === old) {
+      a.byClientId.delete(o.clientOrderId);
+    }
+  }
+
+  private finished(o: OrderRecord): void {
+    const a = this.accounts.get(o.account);
+    if (a === undefined) return;
+    a.open.delete(o.orderId);
+    // An old open order that left the history ring comes back in now that it is done.
+    if (a.evictedOpen.delete(o.orderId)) this.remember(a, o.orderId);
   }
 
   private account(account: string): AccountOrders {
     let a = this.accounts.get(account);
     if (a === undefined) {
-      a = { open: new Set(), all: [], fills: [], byClientId: new Map() };
+      a = {
+        open: new Set(),
+        history: new Ring(this.maxHistory),
+        evictedOpen: new Set(),
+        fills: new Ring(this.maxHistory),
+        byClientId: new Map(),
+      };
       this.accounts.set(account, a);
     }
     return a;

@@ -10,6 +10,7 @@ export {
   type RiskContext,
   type RiskOrder,
   type RiskRejection,
+  type RiskStateStore,
 } from './risk-checker.js';
-export { DEFAULT_LIMITS, checkLimits, type RiskLimits } from './limits.js';
+export { DEFAULT_LIMITS, LIMIT_BOUNDS, checkLimits, type RiskLimits } from './limits.js';
 export { TokenBucket } from './token-bucket.js';

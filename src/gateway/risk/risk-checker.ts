@@ -1,4 +1,10 @@
-import { parseDecimal, type Decimal, type OrderKind, type SideName } from '../../core/index.js';
+import {
+  formatSteps,
+  parseDecimal,
+  type Decimal,
+  type OrderKind,
+  type SideName,
+} from '../../core/index.js';
 import { DEFAULT_LIMITS, type RiskLimits } from './limits.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -35,6 +41,15 @@ export interface RiskContext {
   now?: () => number;
 }
 
+/**
+ * Where the checker's per-account state (limit overrides, kill switch) lives between runs. The
+ * server plugs a file (DATA_DIR/risk.json) in; a store-backed one fits the same two calls.
+ */
+export interface RiskStateStore {
+  load(): Record<string, AccountRiskState>;
+  save(state: Record<string, AccountRiskState>): void;
+}
+
 /** Persisted per-account state: limit overrides and the kill switch. */
 export interface AccountRiskState {
   limits?: Partial<RiskLimits>;
@@ -45,6 +60,8 @@ interface AccountRisk {
   limits: RiskLimits;
   disabled: boolean;
   bucket: TokenBucket;
+  /** Orders admitted and not yet answered by the engine: counted against maxOpenOrders. */
+  pending: number;
   /** Per symbol: the limits converted to lots and tick-lots, computed once. */
   steps: Map<string, { maxLots: number; maxTickLots: number }>;
 }
@@ -60,6 +77,12 @@ function floorSteps(limit: Decimal, step: Decimal): bigint {
 /**
  * Pre-trade risk per account, checked before a command reaches the engine. Order of checks:
  * kill switch, rate, quantity, price band, notional, open orders; the first failure is reported.
+ *
+ * Reservation: `admit` counts the order against `maxOpenOrders` at once (open orders the registry
+ * knows + orders admitted and not yet answered), and `release` drops the reservation when the
+ * engine's answer arrives; by then the registry holds the order if it rests. The registry is updated
+ * before the answer is released, so an order is briefly counted twice, never zero times: however
+ * requests are pipelined, the limit holds. Every order, replace and cancel takes a rate token.
  */
 export class RiskChecker {
   private readonly accounts = new Map<string, AccountRisk>();
@@ -115,33 +138,56 @@ export class RiskChecker {
     this.account(account).disabled = !enabled;
   }
 
-  /** For cancels and replaces: only the kill switch applies (a disabled account may still cancel). */
-  checkReplace(o: RiskOrder): RiskRejection | null {
+  /** Replace (an order): kill switch, rate token, then the new values' limits. */
+  admitReplace(o: RiskOrder): RiskRejection | null {
     const a = this.account(o.account);
     if (a.disabled)
       return { reason: 'account_disabled', message: `Account ${o.account} is disabled` };
-    return this.checkValues(a, o);
+    return this.takeToken(a) ?? this.checkValues(a, o);
   }
 
-  check(o: RiskOrder): RiskRejection | null {
+  /** Cancel and mass cancel: a rate token only (a disabled account may still cancel). */
+  admitCancel(account: string): RiskRejection | null {
+    return this.takeToken(this.account(account));
+  }
+
+  /**
+   * A new order: every check, then a reservation against `maxOpenOrders`. The caller must call
+   * `release(account)` exactly once when the engine answered (or the submit failed).
+   */
+  admit(o: RiskOrder): RiskRejection | null {
     const a = this.account(o.account);
     if (a.disabled)
       return { reason: 'account_disabled', message: `Account ${o.account} is disabled` };
-    if (!a.bucket.take(this.now())) {
-      return {
-        reason: 'risk_rate_limit',
-        message: `Order rate limit of ${a.limits.ordersPerSecond}/s (burst ${a.limits.burst}) exceeded`,
-      };
-    }
-    const bad = this.checkValues(a, o);
+    const bad = this.takeToken(a) ?? this.checkValues(a, o);
     if (bad) return bad;
-    if (this.ctx.openOrders(o.account) >= a.limits.maxOpenOrders) {
+    if (this.ctx.openOrders(o.account) + a.pending >= a.limits.maxOpenOrders) {
       return {
         reason: 'risk_max_open_orders',
-        message: `Account ${o.account} already has ${a.limits.maxOpenOrders} open orders`,
+        message: `Account ${o.account} already has ${a.limits.maxOpenOrders} open or pending orders (maxOpenOrders)`,
       };
     }
+    a.pending++;
     return null;
+  }
+
+  /** Ends the reservation of one admitted order. */
+  release(account: string): void {
+    const a = this.accounts.get(account);
+    if (a !== undefined && a.pending > 0) a.pending--;
+  }
+
+  /** Orders admitted and not yet answered (for tests and metrics). */
+  pending(account: string): number {
+    return this.accounts.get(account)?.pending ?? 0;
+  }
+
+  private takeToken(a: AccountRisk): RiskRejection | null {
+    if (a.bucket.take(this.now())) return null;
+    return {
+      reason: 'risk_rate_limit',
+      message: `Order rate limit of ${a.limits.ordersPerSecond}/s (burst ${a.limits.burst}) exceeded; orders, replaces and cancels each take one token`,
+    };
   }
 
   private checkValues(a: AccountRisk, o: RiskOrder): RiskRejection | null {
@@ -159,7 +205,7 @@ export class RiskChecker {
       if (Math.abs(o.price - reference) * band.den > reference * band.num) {
         return {
           reason: 'outside_price_band',
-          message: `Price is outside the ${bandPct}% band around the reference price`,
+          message: `Price is outside the ${bandPct}% band around the reference price: allowed ${this.bandRange(reference, band, o.tick)}`,
         };
       }
     }
@@ -177,6 +223,13 @@ export class RiskChecker {
       };
     }
     return null;
+  }
+
+  /** The band's allowed prices as decimals: "380.00 to 462.00". */
+  private bandRange(reference: number, band: { num: number; den: number }, tick: Decimal): string {
+    const lo = Math.ceil((reference * (band.den - band.num)) / band.den);
+    const hi = Math.floor((reference * (band.den + band.num)) / band.den);
+    return `${formatSteps(Math.max(lo, 1), tick)} to ${formatSteps(hi, tick)}`;
   }
 
   private readonly bands = new Map<string, { num: number; den: number } | null>();
@@ -223,6 +276,7 @@ export class RiskChecker {
         limits,
         disabled: false,
         bucket: new TokenBucket(limits.ordersPerSecond, limits.burst, this.now()),
+        pending: 0,
         steps: new Map(),
       };
       this.accounts.set(account, a);

@@ -1,16 +1,34 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { MarketDataMessage } from '../../market-data/index.js';
 import type { Principal } from '../auth/index.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext, SessionFilter } from '../context.js';
 import { ApiError } from '../errors.js';
 import { fillView } from '../orders/format.js';
+import { readOrderRef } from '../orders/order-entry.js';
 import type { Execution } from '../orders/order-registry.js';
 
 const CHANNELS = new Set(['l1', 'l2', 'trades']);
 const PING_MS = 30_000;
+/** How often live sessions' keys are re-checked (a key revoked by the CLI in another process). */
+const KEY_CHECK_MS = 5_000;
+/**
+ * Close reason of a dropped private stream: execution reports may have been lost, and the REST
+ * API has every outcome (docs/api.md §4.6). At most 123 bytes (a close frame's limit).
+ */
+export const SLOW_CONSUMER_REASON =
+  'slow_consumer: execution reports lost; recover with GET /api/v1/orders?status=all and /api/v1/fills';
+
+/**
+ * ws closes an oversized message with 1009 and no reason; the API documents reason `too_large`.
+ */
+class ApiWebSocket extends WebSocket {
+  override close(code?: number, data?: string | Buffer): void {
+    super.close(code, code === 1009 && data === undefined ? 'too_large' : data);
+  }
+}
 /** Marks a request whose reply was already sent (subscribe sends it before the snapshot). */
 const SENT = Symbol('sent');
 
@@ -22,6 +40,8 @@ class Connection {
   readonly subs = new Set<string>();
   dropped = false;
   alive = true;
+  /** Trading requests sent to the service and not yet answered. */
+  inFlight = 0;
   private corked = false;
 
   constructor(
@@ -75,22 +95,61 @@ export class WsGateway {
   private readonly byAccount = new Map<string, Set<Connection>>();
   private readonly offs: (() => void)[] = [];
   private readonly pinger: NodeJS.Timeout;
+  private readonly keyChecker: NodeJS.Timeout;
   readonly maxBuffered: number;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly server: Server,
     private readonly ctx: GatewayContext,
   ) {
-    this.maxBuffered = ctx.wsMaxBuffered;
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.wsMaxMessage });
+    this.maxBuffered = ctx.ws.maxBuffered;
+    this.maxInFlight = ctx.ws.maxInFlight;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: ctx.ws.maxMessage,
+      WebSocket: ApiWebSocket,
+    });
     server.on('upgrade', this.onUpgrade);
     this.wss.on('connection', (ws) => this.onConnection(ws));
     this.offs.push(
-      ctx.marketData.subscribe((symbol, msg, json) => this.onMarketData(symbol, msg, json)),
+      ctx.marketData.subscribe(
+        (symbol, msg, json) => this.onMarketData(symbol, msg, json),
+        // Market data builds only what some connection reads.
+        (symbol, channel) => (this.bySub.get(`${channel}:${symbol}`)?.size ?? 0) > 0,
+      ),
     );
     this.offs.push(ctx.orders.onExecution((e) => this.onExecution(e)));
+    this.offs.push(ctx.sessions.register((f, reason) => this.closeSessions(f, reason)));
     this.pinger = setInterval(() => this.ping(), PING_MS);
     this.pinger.unref();
+    this.keyChecker = setInterval(() => void this.checkKeys(), KEY_CHECK_MS);
+    this.keyChecker.unref();
+  }
+
+  /** Ends the sessions of a revoked key or a disabled account at once (code 1008). */
+  private closeSessions(f: SessionFilter, reason: string): number {
+    let n = 0;
+    for (const c of this.conns) {
+      const p = c.principal;
+      if (p === undefined) continue;
+      if (f.keyId !== undefined && p.keyId !== f.keyId) continue;
+      if (f.account !== undefined && p.account !== f.account) continue;
+      c.principal = undefined;
+      this.drop(c, reason);
+      n++;
+    }
+    return n;
+  }
+
+  private async checkKeys(): Promise<void> {
+    const keys = new Set<string>();
+    for (const c of this.conns) if (c.principal !== undefined) keys.add(c.principal.keyId);
+    for (const keyId of keys) {
+      if (!(await this.ctx.auth.isLive(keyId).catch(() => true))) {
+        this.closeSessions({ keyId }, 'revoked');
+      }
+    }
   }
 
   get size(): number {
@@ -100,6 +159,7 @@ export class WsGateway {
   /** Closes every connection (server shutdown). */
   close(): void {
     clearInterval(this.pinger);
+    clearInterval(this.keyChecker);
     this.server.off('upgrade', this.onUpgrade);
     for (const off of this.offs) off();
     for (const c of this.conns) {
@@ -115,7 +175,12 @@ export class WsGateway {
     c.dropped = true;
     this.ctx.metrics.wsDropped.inc({ reason });
     this.ctx.logger.info({ account: c.principal?.account, reason }, 'websocket dropped');
-    c.ws.close(1008, reason);
+    // A private stream says its reports are lost and where to find them.
+    const text =
+      reason === 'slow_consumer' && this.byAccount.get(c.principal?.account ?? '')?.has(c)
+        ? SLOW_CONSUMER_REASON
+        : reason;
+    c.ws.close(1008, text);
     // A client that does not read will not read the close frame either.
     setTimeout(() => c.ws.terminate(), 1000).unref();
     this.forget(c);
@@ -125,6 +190,16 @@ export class WsGateway {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/ws' || this.ctx.closing()) {
       socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    if (this.conns.size >= this.ctx.ws.maxConnections) {
+      const body = JSON.stringify({
+        error: { reason: 'throttled', message: 'Too many WebSocket connections; retry later' },
+      });
+      socket.write(
+        `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
       socket.destroy();
       return;
     }
@@ -172,14 +247,18 @@ export class WsGateway {
         isBinary ? Buffer.from(data as Buffer).toString() : data.toString(),
       );
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new Error('a message must be a JSON object');
+        throw new Error(
+          `a message must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`,
+        );
       }
       msg = parsed as Msg;
     } catch (err) {
+      // The parser's own words differ between Node versions: say it plainly.
+      const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
       c.send(
         JSON.stringify({
           type: 'error',
-          error: { reason: 'malformed', message: `Cannot read message: ${(err as Error).message}` },
+          error: { reason: 'malformed', message: `Cannot read message: ${why}` },
         }),
       );
       return;
@@ -189,22 +268,49 @@ export class WsGateway {
       c.fail(null, 'malformed', 'id must be a string or a number');
       return;
     }
-    // The hot path: an authenticated place goes straight to the service, without the generic
-    // dispatch's extra promise hops and object copies (same checks, same answers).
-    if (msg.op === 'place' && c.principal !== undefined && !this.ctx.closing()) {
-      // No prototype: a "__proto__" key stays a plain (unknown, so refused) field.
-      const fields: Msg = Object.create(null) as Msg;
-      for (const k in msg) if (k !== 'op' && k !== 'id') fields[k] = msg[k];
-      let pending: Promise<{ body: unknown }>;
-      try {
-        pending = this.ctx.service.place(c.principal, fields);
-      } catch (err) {
-        this.failed(c, id, err);
+    const op = msg.op;
+    const trading = op === 'place' || op === 'cancel' || op === 'replace' || op === 'massCancel';
+    if (trading && c.principal !== undefined) {
+      // Backpressure: a connection may have maxInFlight commands waiting for the engine; more
+      // are refused at once (never queued, never silently dropped).
+      if (c.inFlight >= this.maxInFlight) {
+        this.ctx.metrics.recordReject('throttled');
+        c.fail(
+          id,
+          'throttled',
+          `Too many requests in flight on this connection (${this.maxInFlight}); wait for replies`,
+        );
         return;
       }
-      pending.then(
-        (r) => c.reply(id, r.body),
-        (err: unknown) => this.failed(c, id, err),
+      c.inFlight++;
+      const done = () => c.inFlight--;
+      // The hot path: an authenticated place goes straight to the service, without the generic
+      // dispatch's extra promise hops and object copies (same checks, same answers).
+      if (op === 'place' && !this.ctx.closing()) {
+        // No prototype: a "__proto__" key stays a plain (unknown, so refused) field.
+        const fields: Msg = Object.create(null) as Msg;
+        for (const k in msg) if (k !== 'op' && k !== 'id') fields[k] = msg[k];
+        this.ctx.service.place(c.principal, fields).then(
+          (r) => {
+            done();
+            c.reply(id, r.body);
+          },
+          (err: unknown) => {
+            done();
+            this.failed(c, id, err);
+          },
+        );
+        return;
+      }
+      this.handle(c, msg).then(
+        (result) => {
+          done();
+          c.reply(id, result);
+        },
+        (err: unknown) => {
+          done();
+          this.failed(c, id, err);
+        },
       );
       return;
     }
@@ -299,24 +405,26 @@ export class WsGateway {
     if (p === undefined)
       throw new ApiError('unauthorized', 'Send {"op":"auth",...} before trading');
     const s = this.ctx.service;
-    const { op: _op, id: _id, ...fields } = msg;
-    const ref = () => {
-      if (typeof msg.orderId === 'string') return msg.orderId;
-      if (typeof msg.clientOrderId === 'string') return `client:${msg.clientOrderId}`;
-      throw new ApiError('malformed', `${op} needs orderId or clientOrderId`);
-    };
+    const fields: Msg = Object.create(null) as Msg;
+    for (const k in msg) if (k !== 'op' && k !== 'id') fields[k] = msg[k];
     switch (op) {
       case 'place':
         return (await s.place(p, fields)).body;
       case 'cancel':
-        return s.cancel(p, ref());
+        return s.cancel(p, readOrderRef(fields, 'cancel'));
       case 'replace': {
-        const { orderId: _o, clientOrderId: _c, ...change } = fields;
-        return s.replace(p, ref(), change);
+        const ref = readOrderRef(fields, 'replace');
+        delete fields.orderId;
+        delete fields.clientOrderId;
+        return s.replace(p, ref, fields);
       }
       default: {
+        for (const k in fields) {
+          if (k !== 'symbol')
+            throw new ApiError('malformed', `Cannot mass cancel: unknown field ${k}`);
+        }
         if (msg.symbol !== undefined && typeof msg.symbol !== 'string') {
-          throw new ApiError('malformed', 'symbol must be a string');
+          throw new ApiError('malformed', 'Cannot mass cancel: field symbol must be a string');
         }
         return s.massCancel(p, msg.symbol as string | undefined);
       }

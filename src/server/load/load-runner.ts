@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import hdr from 'hdr-histogram-js';
-import { workerPath } from '../../runtime/worker-path.js';
+import { workerPath } from '../../runtime/index.js';
+import { cpuSecondsFromMetrics } from '../process-metrics.js';
 import type { WorkerConfig, WorkerMessage } from './load-worker.js';
 
 export interface LoadOptions {
@@ -17,7 +19,24 @@ export interface LoadOptions {
   inflight: number;
   /** Generator threads (default: up to connections, at most cores - 1). */
   threads?: number;
+  /**
+   * The server's process id, when it runs on this machine (Linux): the report then splits the
+   * server's CPU per order by thread, from /proc/PID/task.
+   */
+  serverPid?: number;
   onProgress?: (p: { elapsedSec: number; acked: number; rejected: number; sent: number }) => void;
+}
+
+/** CPU per acknowledged order over one stretch of the measured window. */
+export interface CpuWindow {
+  fromSec: number;
+  toSec: number;
+  /** Replies (accepted and rejected) received in the stretch. */
+  orders: number;
+  /** Server CPU (all threads, from its /metrics) per order, µs; null without the metric. */
+  serverUsPerOrder: number | null;
+  /** This load generator's CPU (all its threads) per order, µs. */
+  loadUsPerOrder: number;
 }
 
 export interface LoadReport {
@@ -43,7 +62,74 @@ export interface LoadReport {
     mean: number;
     count: number;
   };
+  /** The whole measured window, its first and last 10 s (halves when shorter than 20 s). */
+  cpu: {
+    window: CpuWindow;
+    first: CpuWindow;
+    last: CpuWindow;
+    /** last / first server CPU per order: 1.0 is flat over time. */
+    growth: number | null;
+    /** With serverPid: µs per order by server thread over the measured window, busiest first. */
+    serverThreads?: { tid: number; name: string; usPerOrder: number }[];
+  };
   errors: string[];
+}
+
+interface Sample {
+  t: number;
+  orders: number;
+  loadCpuUs: number;
+  serverCpuSec: number | null;
+  threads?: Map<number, { name: string; sec: number }>;
+}
+
+async function serverCpu(url: string): Promise<number | null> {
+  try {
+    const res = await globalThis.fetch(`${url}/metrics`);
+    return res.ok ? cpuSecondsFromMetrics(await res.text()) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of every thread of a local process, by thread id (Linux /proc). */
+function threadCpu(pid: number): Map<number, { name: string; sec: number }> | undefined {
+  const tick = 100; // USER_HZ, fixed at 100 on Linux for /proc
+  const out = new Map<number, { name: string; sec: number }>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      const f = stat.slice(close + 2).split(' ');
+      out.set(Number(tid), { name, sec: (Number(f[11]) + Number(f[12])) / tick });
+    }
+  } catch {
+    return undefined;
+  }
+  return out;
+}
+
+function cpuWindow(a: Sample, b: Sample, startSec: number): CpuWindow {
+  const orders = Math.max(0, b.orders - a.orders);
+  const per = (x: number) => (orders > 0 ? Math.round((x / orders) * 10) / 10 : 0);
+  return {
+    fromSec: Math.round((a.t - startSec) * 10) / 10,
+    toSec: Math.round((b.t - startSec) * 10) / 10,
+    orders,
+    serverUsPerOrder:
+      a.serverCpuSec === null || b.serverCpuSec === null
+        ? null
+        : per((b.serverCpuSec - a.serverCpuSec) * 1e6),
+    loadUsPerOrder: per(b.loadCpuUs - a.loadCpuUs),
+  };
+}
+
+/** The sample taken closest to time t (seconds since the start). */
+function nearest(samples: readonly Sample[], t: number): Sample {
+  let best = samples[0];
+  for (const s of samples) if (Math.abs(s.t - t) < Math.abs(best.t - t)) best = s;
+  return best;
 }
 
 interface InstrumentJson {
@@ -76,15 +162,38 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const wsUrl = o.url.replace(/^http/, 'ws') + '/ws';
   const progress = new Map<number, { acked: number; rejected: number; sent: number }>();
   const started = Date.now();
-  const timer = setInterval(() => {
+  let runStart = started / 1000;
+  const totals = () => {
     const sum = { acked: 0, rejected: 0, sent: 0 };
     for (const p of progress.values()) {
       sum.acked += p.acked;
       sum.rejected += p.rejected;
       sum.sent += p.sent;
     }
-    o.onProgress?.({ elapsedSec: (Date.now() - started) / 1000, ...sum });
+    return sum;
+  };
+  const timer = setInterval(() => {
+    o.onProgress?.({ elapsedSec: (Date.now() - started) / 1000, ...totals() });
   }, 250);
+  // Once a second: replies so far, this process's CPU, the server's CPU (/metrics, /proc).
+  const samples: Sample[] = [];
+  let sampling = Promise.resolve();
+  const sample = () => {
+    sampling = sampling.then(async () => {
+      const sum = totals();
+      const u = process.cpuUsage();
+      const cpuSec = await serverCpu(o.url);
+      samples.push({
+        t: Date.now() / 1000,
+        orders: sum.acked + sum.rejected,
+        loadCpuUs: u.user + u.system,
+        serverCpuSec: cpuSec,
+        threads: o.serverPid === undefined ? undefined : threadCpu(o.serverPid),
+      });
+    });
+  };
+  sample();
+  const sampler = setInterval(sample, 1000);
   const results = await Promise.all(
     Array.from({ length: threads }, (_, t) => {
       const connections =
@@ -103,8 +212,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       return new Promise<Extract<WorkerMessage, { type: 'done' }>>((resolve, reject) => {
         const w = new Worker(workerPath(import.meta.url, './load-worker.ts'), { workerData: cfg });
         w.on('message', (m: WorkerMessage | { type: 'error'; message: string }) => {
-          if (m.type === 'progress') progress.set(t, m);
-          else if (m.type === 'done') {
+          if (m.type === 'progress') {
+            // The generators start their clocks once connected: windows count from then.
+            if (progress.size === 0) runStart = Date.now() / 1000 - 0.1;
+            progress.set(t, m);
+          } else if (m.type === 'done') {
             resolve(m);
             void w.terminate();
           } else reject(new Error(m.message));
@@ -112,7 +224,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
         w.on('error', reject);
       });
     }),
-  ).finally(() => clearInterval(timer));
+  ).finally(() => {
+    clearInterval(timer);
+    clearInterval(sampler);
+  });
+  await sampling;
 
   const h = hdr.build({
     lowestDiscernibleValue: 1,
@@ -132,6 +248,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     sent: 0,
     rejectReasons: {},
     latencyUs: { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 },
+    cpu: undefined as unknown as LoadReport['cpu'],
     errors: [],
   };
   let rate = 0;
@@ -146,14 +263,48 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     report.errors.push(...r.errors);
   }
   report.ackedPerSec = Math.round(rate);
+  // Every figure from the one histogram (max as its 100th percentile), so none can exceed max.
   report.latencyUs = {
     p50: h.getValueAtPercentile(50),
     p90: h.getValueAtPercentile(90),
     p99: h.getValueAtPercentile(99),
     p999: h.getValueAtPercentile(99.9),
-    max: h.maxValue,
+    max: h.getValueAtPercentile(100),
     mean: Math.round(h.mean),
     count: h.totalCount,
   };
+  report.cpu = cpuReport(samples, runStart, o);
   return report;
+}
+
+function cpuReport(
+  samples: readonly Sample[],
+  startSec: number,
+  o: LoadOptions,
+): LoadReport['cpu'] {
+  const from = startSec + o.warmupSec;
+  const to = from + o.durationSec;
+  const span = Math.min(10, o.durationSec / 2);
+  const a = nearest(samples, from);
+  const b = nearest(samples, to);
+  const window = cpuWindow(a, b, startSec);
+  const first = cpuWindow(a, nearest(samples, from + span), startSec);
+  const last = cpuWindow(nearest(samples, to - span), b, startSec);
+  const growth =
+    first.serverUsPerOrder && last.serverUsPerOrder !== null
+      ? Math.round((last.serverUsPerOrder / first.serverUsPerOrder) * 100) / 100
+      : null;
+  const out: LoadReport['cpu'] = { window, first, last, growth };
+  if (a.threads !== undefined && b.threads !== undefined && window.orders > 0) {
+    out.serverThreads = [...b.threads]
+      .map(([tid, v]) => ({
+        tid,
+        name: tid === o.serverPid ? 'main' : v.name,
+        usPerOrder:
+          Math.round(((v.sec - (a.threads!.get(tid)?.sec ?? 0)) / window.orders) * 1e7) / 10,
+      }))
+      .filter((x) => x.usPerOrder > 0)
+      .sort((x, y) => y.usPerOrder - x.usPerOrder);
+  }
+  return out;
 }

@@ -5,12 +5,17 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../commands.js';
-import { Exchange } from '../exchange.js';
-import { InvariantChecker } from '../invariants.js';
-import type { OrderKind, Phase, StpMode, TimeInForce } from '../types.js';
-import { FastBook } from './fast-book.js';
-import { ReferenceBook } from './reference-book.js';
+import {
+  Exchange,
+  FastBook,
+  ReferenceBook,
+  type Command,
+  type OrderKind,
+  type Phase,
+  type StpMode,
+  type TimeInForce,
+} from '../../src/core/index.js';
+import { InvariantChecker } from './invariants.js';
 
 const TOTAL = Number(process.env.CROSSBOOK_DIFF_COMMANDS ?? 200_000);
 const PER_RUN = 1_000;

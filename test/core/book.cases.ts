@@ -3,7 +3,7 @@
  * (book.conformance.test.ts). Cases drive the whole engine, so they pin down the order semantics
  * as well as the book's price-time ordering. Prices here are ticks of size 1.
  */
-import type { OrderBookFactory } from './order-book.js';
+import type { OrderBookFactory } from '../../src/core/index.js';
 import { expectEqual, expectTrue, only, Scenario, trades, types } from './scenario.js';
 
 export interface BookCase {

@@ -3,12 +3,16 @@
  * command the independent invariant model and the engine's own validate(). Pure (no test runner):
  * failures are thrown Errors, so the same cases run under any runner.
  */
-import type { Command, PlaceOrder, ReplaceOrder } from '../commands.js';
-import type { EngineEvent } from '../events.js';
-import { Exchange } from '../exchange.js';
-import { InvariantChecker } from '../invariants.js';
-import type { InstrumentConfig } from '../types.js';
-import type { OrderBookFactory } from './order-book.js';
+import {
+  Exchange,
+  type Command,
+  type EngineEvent,
+  type InstrumentConfig,
+  type OrderBookFactory,
+  type PlaceOrder,
+  type ReplaceOrder,
+} from '../../src/core/index.js';
+import { InvariantChecker } from './invariants.js';
 
 export const SYM = 'MSFT';
 

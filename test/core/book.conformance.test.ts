@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bookCases } from './book.cases.js';
-import { FastBook } from './fast-book.js';
-import type { OrderBookFactory } from './order-book.js';
-import { ReferenceBook } from './reference-book.js';
+import { FastBook, ReferenceBook, type OrderBookFactory } from '../../src/core/index.js';
 
 const books: [string, OrderBookFactory][] = [
   ['reference', () => new ReferenceBook()],

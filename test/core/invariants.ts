@@ -1,11 +1,10 @@
 /**
- * An independent model of the book rebuilt from events alone, used by tests (and available to
- * debug builds) to check the invariants of DESIGN.md §5 after every command:
+ * An independent model of the book rebuilt from events alone, the test oracle of the conformance
+ * cases and the differential test: it checks the invariants of DESIGN.md §5 after every command:
  * no over-execution, conservation, no trade-through, limits respected, FIFO within a level,
  * never crossed in continuous trading.
  */
-import type { EngineEvent } from './events.js';
-import type { Phase } from './types.js';
+import type { EngineEvent, Phase } from '../../src/core/index.js';
 
 interface ModelOrder {
   symbol: string;
