@@ -39,6 +39,10 @@ export interface ServerConfig {
   simulateRate: number;
   /** FIX 4.4 acceptor port (docs/fix.md), or 'off'. */
   fixPort: number | 'off';
+  /** Cluster mode: NATS URLs (URL[,URL...]); the engines run elsewhere (docs/distributed.md). */
+  cluster?: string;
+  /** Cluster mode: how long a command waits for its partition to have a live owner, ms. */
+  clusterWaitMs: number;
   /** Default risk limits of every account (admins override per account). */
   maxOpenOrders: number;
   ordersPerSecond: number;
@@ -67,6 +71,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   authWindowMs: 30_000,
   simulateRate: 40,
   fixPort: 'off',
+  clusterWaitMs: 5000,
   maxOpenOrders: 1000,
   ordersPerSecond: 10_000,
   orderBurst: 20_000,
@@ -94,6 +99,8 @@ export const ENV_VARS: Record<keyof ServerConfig, string> = {
   simulate: 'CROSSBOOK_SIMULATE',
   simulateRate: 'CROSSBOOK_SIMULATE_RATE',
   fixPort: 'CROSSBOOK_FIX_PORT',
+  cluster: 'CROSSBOOK_CLUSTER',
+  clusterWaitMs: 'CROSSBOOK_CLUSTER_WAIT_MS',
   maxOpenOrders: 'CROSSBOOK_MAX_OPEN_ORDERS',
   ordersPerSecond: 'CROSSBOOK_ORDERS_PER_SECOND',
   orderBurst: 'CROSSBOOK_ORDER_BURST',
@@ -111,6 +118,7 @@ const INTEGER_KEYS = new Set<keyof ServerConfig>([
   'bodyLimit',
   'authWindowMs',
   'simulateRate',
+  'clusterWaitMs',
   'maxOpenOrders',
   'ordersPerSecond',
   'orderBurst',

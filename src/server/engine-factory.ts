@@ -51,6 +51,10 @@ export function durableSingle(dx: DurableExchange, clock: () => number): Engine 
  * as they are; their journals do not recover yet, so the server runs them in memory and says so.
  */
 export const defaultEngineFactory: EngineFactory = async (o) => {
+  if (o.cluster !== undefined) {
+    // src/server does not depend on src/cluster: the CLI passes clusterEngineFactory.
+    throw new Error('cluster mode needs the cluster engine factory (crossbook serve --cluster)');
+  }
   if (o.mode === 'single') {
     if (existsSync(join(o.journal.dir, MANIFEST_FILE))) {
       throw new Error(

@@ -44,6 +44,8 @@ export interface EngineFactoryOptions {
   /** Wall clock in ns for command timestamps. */
   clock: () => number;
   logger: Logger;
+  /** Cluster mode (`--cluster URLS`): the engine is the NATS cluster's (src/cluster). */
+  cluster?: { urls: string; ownerWaitMs: number };
 }
 
 export type EngineFactory = (opts: EngineFactoryOptions) => Promise<Engine>;
@@ -166,6 +168,10 @@ export async function startServer(
       sink,
       clock: clockNs,
       logger,
+      cluster:
+        config.cluster === undefined
+          ? undefined
+          : { urls: config.cluster, ownerWaitMs: config.clusterWaitMs },
     });
   } catch (err) {
     await sink.close().catch(() => undefined);

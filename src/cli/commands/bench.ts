@@ -44,6 +44,7 @@ export function registerBench(program: Command): void {
       '--profile <dir>',
       'write a CPU profile of the timed part of each engine on each workload into DIR',
     )
+    .option('--cluster', 'run the cluster benchmark instead (NATS JetStream; docs/distributed.md)')
     .action(
       async (opts: {
         workload?: string;
@@ -54,7 +55,13 @@ export function registerBench(program: Command): void {
         modes?: boolean;
         journal?: boolean;
         profile?: string;
+        cluster?: boolean;
       }) => {
+        if (opts.cluster) {
+          const { runClusterBench } = await import('../../cluster/index.js');
+          await runClusterBench({ seconds: opts.quick ? 2 : 5 });
+          return;
+        }
         const { runBench } = await loadBench();
         await runBench({
           workload: opts.workload,

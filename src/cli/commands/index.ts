@@ -3,7 +3,9 @@ import { registerAccounts } from './accounts.js';
 import { registerAudit } from './audit.js';
 import { registerBench } from './bench.js';
 import { registerChaos } from './chaos.js';
+import { registerCluster } from './cluster.js';
 import { registerDemo } from './demo.js';
+import { registerEngine } from './engine.js';
 import { registerJournal } from './journal.js';
 import { registerLoad } from './load.js';
 import { registerLobster } from './lobster.js';
@@ -23,4 +25,6 @@ export function registerCommands(program: Command): void {
   registerJournal(program);
   registerAccounts(program);
   registerAudit(program);
+  registerEngine(program);
+  registerCluster(program);
 }

@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { clusterEngineFactory } from '../../cluster/index.js';
 import {
   isFreshDataDir,
   prepareDataDir,
@@ -29,6 +30,8 @@ const FLAG_KEYS: [string, keyof ServerConfig][] = [
   ['wsMaxBuffered', 'wsMaxBuffered'],
   ['simulate', 'simulate'],
   ['simulateRate', 'simulateRate'],
+  ['cluster', 'cluster'],
+  ['clusterWaitMs', 'clusterWaitMs'],
   ['profile', 'profile'],
   ['fixPort', 'fixPort'],
 ];
@@ -50,7 +53,9 @@ function banner(
   fix?: string,
 ): string {
   const lines = [
-    `crossbook is running at ${url}  (mode ${cfg.mode}, fsync ${cfg.fsync}, data ${cfg.dataDir})`,
+    cfg.cluster === undefined
+      ? `crossbook is running at ${url}  (mode ${cfg.mode}, fsync ${cfg.fsync}, data ${cfg.dataDir})`
+      : `crossbook is running at ${url}  (cluster gateway on ${cfg.cluster}, data ${cfg.dataDir})`,
     `  API ${url}/api/v1   WebSocket ${url.replace(/^http/, 'ws')}/ws   docs ${url}/docs`,
   ];
   if (fix !== undefined) lines.push(`  FIX ${fix}`);
@@ -97,6 +102,8 @@ export function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'journal, store and keys (env: CROSSBOOK_DATA_DIR, default ./data)')
     .option('--log-level <level>', 'pino level (env: CROSSBOOK_LOG_LEVEL, default warn)')
     .option('--ws-max-buffered <bytes>', 'outgoing WebSocket buffer before a client is dropped')
+    .option('--cluster <urls>', 'cluster mode: NATS URL[,URL...] (env: CROSSBOOK_CLUSTER)')
+    .option('--cluster-wait-ms <ms>', 'cluster: wait for a partition owner (default 5000)')
     .option(
       '--fix-port <port|off>',
       'FIX 4.4 acceptor port or off (env: CROSSBOOK_FIX_PORT, default off)',
@@ -138,7 +145,10 @@ export function registerServe(program: Command): void {
             JSON.stringify({ simulate: true, since: new Date().toISOString() }) + '\n',
           );
         }
-        server = await startServer(cfg);
+        server = await startServer(
+          cfg,
+          cfg.cluster === undefined ? {} : { engineFactory: clusterEngineFactory },
+        );
       } catch (err) {
         console.error(
           err instanceof StartupError ? err.message : `Cannot start: ${(err as Error).message}`,
