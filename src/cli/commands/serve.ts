@@ -193,7 +193,13 @@ export function registerServe(program: Command): void {
         (simulator?.stop() ?? Promise.resolve())
           .then(() => server.close())
           .then(
-            () => process.exit(0),
+            () => {
+              // Everything is closed (workers included): let the process end by itself rather than
+              // calling process.exit() while a native worker may still be unwinding; the timer is a
+              // backstop for a handle someone forgot.
+              process.exitCode = 0;
+              setTimeout(() => process.exit(0), 5000).unref();
+            },
             (err: unknown) => {
               console.error(`shutdown failed: ${(err as Error).message}`);
               process.exit(1);
