@@ -6,9 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../src/cluster/index.js';
 
 export interface PgCluster {
   /** postgres:// URL of the `postgres` database. */
@@ -32,18 +32,6 @@ function binDirs(): string[] {
 function findBin(name: string): string | null {
   for (const d of binDirs()) if (existsSync(join(d, name))) return join(d, name);
   return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function skipOrFail(why: string): null {
